@@ -1,0 +1,115 @@
+"""Annotated dependencies shared by the routes."""
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Path, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from backend.core.config import Settings, get_settings
+from backend.core.db import get_session
+from backend.core.security import decode_verification_token, service_token_matches
+from backend.crud import accounts as accounts_crud
+from backend.crud.accounts import AccountBundle
+from backend.crud.audit import Actor
+from backend.domain.district import District, load_district
+from backend.models.common import ActorType
+
+
+def _session() -> Iterator[Session]:
+    yield from get_session()
+
+
+SessionDep = Annotated[Session, Depends(_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_district(settings: SettingsDep) -> District:
+    return load_district(settings.DISTRICT_FILE)
+
+
+DistrictDep = Annotated[District, Depends(get_district)]
+
+
+def get_today(district: DistrictDep) -> date:
+    # "Today" is the district's calendar day, not the server's UTC day.
+    return datetime.now(district.tz).date()
+
+
+TodayDep = Annotated[date, Depends(get_today)]
+
+_bearer = HTTPBearer(auto_error=False, description="The service token")
+
+
+def get_caller(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    x_actor: Annotated[ActorType, Header(description="Who acts: bot, system or integration")] = ActorType.bot,
+    x_actor_id: Annotated[str | None, Header(max_length=100)] = None,
+    x_conversation_id: Annotated[str | None, Header(max_length=100)] = None,
+) -> Actor:
+    if credentials is None or not service_token_matches(
+        settings=settings, presented=credentials.credentials
+    ):
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="A valid service token is required (Authorization: Bearer <token>)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if x_actor == ActorType.rep:
+        # Reps act through their own signed-in tokens, not the shared service token.
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "The service token cannot act as a rep")
+    return Actor(type=x_actor, id=x_actor_id, conversation_id=x_conversation_id)
+
+
+CallerDep = Annotated[Actor, Depends(get_caller)]
+
+AccountNumber = Annotated[str, Path(pattern=r"^\d{7}$", description="7-digit account number")]
+
+
+def get_verified_account(
+    account_number: AccountNumber,
+    session: SessionDep,
+    settings: SettingsDep,
+    _caller: CallerDep,
+    x_verification_token: Annotated[
+        str | None, Header(description="Token from POST /verify for this account")
+    ] = None,
+) -> AccountBundle:
+    verified = (
+        decode_verification_token(settings=settings, token=x_verification_token)
+        if x_verification_token
+        else None
+    )
+    # Checked before the lookup, so an unverified caller can't learn which accounts exist.
+    if verified is None or verified.account_number != account_number:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "The customer is not verified for this account: call POST /api/v1/verify first",
+        )
+    bundle = accounts_crud.get_bundle(session=session, account_number=account_number)
+    if bundle is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such account")
+    return bundle
+
+
+VerifiedAccountDep = Annotated[AccountBundle, Depends(get_verified_account)]
+
+
+def optional_verified_account(
+    session: SessionDep,
+    settings: SettingsDep,
+    x_verification_token: Annotated[str | None, Header()] = None,
+) -> AccountBundle | None:
+    """The verified account if a token came with the request; requests that don't need one still work."""
+    if not x_verification_token:
+        return None
+    verified = decode_verification_token(settings=settings, token=x_verification_token)
+    if verified is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "The verification token is invalid or expired")
+    return accounts_crud.get_bundle(session=session, account_number=verified.account_number)
+
+
+OptionalAccountDep = Annotated[AccountBundle | None, Depends(optional_verified_account)]

@@ -1,0 +1,22 @@
+from fastapi import APIRouter
+
+from backend.api.routes import (
+    accounts,
+    district,
+    outages,
+    policies,
+    service_orders,
+    utils,
+    verification,
+    work_orders,
+)
+
+api_router = APIRouter()
+api_router.include_router(utils.router)
+api_router.include_router(district.router)
+api_router.include_router(verification.router)
+api_router.include_router(accounts.router)
+api_router.include_router(policies.router)
+api_router.include_router(service_orders.router)
+api_router.include_router(work_orders.router)
+api_router.include_router(outages.router)

@@ -1,0 +1,193 @@
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from backend.api.deps import CallerDep, DistrictDep, SessionDep, TodayDep, VerifiedAccountDep
+from backend.api.idempotency import IdempotencyDep
+from backend.crud import accounts as accounts_crud
+from backend.crud import bills as bills_crud
+from backend.crud import contact as contact_crud
+from backend.domain import highbill, usage
+from backend.domain.rates import explain_line, from_cents
+from backend.models import Bill
+from backend.models.views import (
+    AccountSummary,
+    BillExplanation,
+    BillLinePublic,
+    BillSummary,
+    ContactUpdate,
+    NoteCreate,
+    ToggleRequest,
+)
+
+router = APIRouter(prefix="/accounts", tags=["accounts"])
+
+Lang = Annotated[str, Query(pattern=r"^(en|es)", description="Language of the explanations")]
+
+
+def bill_summary(bill: Bill) -> BillSummary:
+    return BillSummary(
+        id=bill.id, bill_date=bill.bill_date, due_date=bill.due_date,  # type: ignore[arg-type]
+        period_start=bill.period_start, period_end=bill.period_end,
+        consumption_hcf=bill.consumption_hcf, read_type=bill.read_type,
+        total=from_cents(bill.total_cents),
+    )
+
+
+@router.get("/{account_number}", response_model=AccountSummary)
+def read_account(bundle: VerifiedAccountDep, session: SessionDep, today: TodayDep) -> AccountSummary:
+    """The account at a glance: status, balance, due date, last bill, autopay and paperless."""
+    account, customer, premise = bundle.account, bundle.customer, bundle.premise
+    ledger = accounts_crud.ledger(session=session, account=account, today=today)
+    unit = f" {premise.unit}" if premise.unit else ""
+    return AccountSummary(
+        account_number=account.account_number, account_type=account.account_type,
+        status=account.status, customer_name=f"{customer.first_name} {customer.last_name}",
+        business_name=customer.business_name,
+        service_address=f"{premise.street}{unit}, {premise.city} {premise.state} {premise.zip}",
+        preferred_language=customer.preferred_language,
+        balance=from_cents(ledger.balance_cents), past_due=from_cents(ledger.past_due_cents),
+        due_date=ledger.due_date,
+        last_bill=bill_summary(ledger.last_bill) if ledger.last_bill else None,
+        autopay=account.autopay_enabled, paperless=account.paperless_enabled,
+        shutoff_scheduled_on=account.shutoff_scheduled_on, returned_mail=account.returned_mail,
+    )
+
+
+@router.get("/{account_number}/bills", response_model=list[BillSummary])
+def list_bills(
+    bundle: VerifiedAccountDep, session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=36)] = 12,
+) -> list[BillSummary]:
+    """Recent bills, newest first."""
+    bills = accounts_crud.recent_bills(session=session, account=bundle.account, limit=limit)
+    return [bill_summary(b) for b in bills]
+
+
+@router.get("/{account_number}/bills/{bill_ref}/explanation", response_model=BillExplanation)
+def explain_bill(
+    bill_ref: Annotated[str, "a bill id, or 'latest'"],
+    bundle: VerifiedAccountDep, session: SessionDep, district: DistrictDep, lang: Lang = "en",
+) -> BillExplanation:
+    """A bill explained line by line, in plain words."""
+    if bill_ref == "latest":
+        recent = accounts_crud.recent_bills(session=session, account=bundle.account, limit=1)
+        bill = recent[0] if recent else None
+    elif bill_ref.isdigit():
+        bill = bills_crud.get_bill(session=session, account=bundle.account, bill_id=int(bill_ref))
+    else:
+        bill = None
+    if bill is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such bill on this account")
+    unit = district.billing_unit
+    lines = []
+    for item in bills_crud.lines_of(session=session, bill=bill):
+        lines.append(BillLinePublic(
+            kind=item.kind, description=item.description, quantity=item.quantity,
+            unit_price=item.unit_price, tier=item.tier, amount=item.amount,
+            explanation={  # type: ignore[arg-type]
+                "code": item.kind,
+                "en": explain_line(item, lang="en", unit=unit),
+                "es": explain_line(item, lang="es", unit=unit),
+            },
+        ))
+    return BillExplanation(
+        bill=bill_summary(bill), schedule_name=bill.schedule_name, lines=lines,
+        gallons=bill.consumption_hcf * district.gallons_per_unit,
+    )
+
+
+@router.get("/{account_number}/usage")
+def usage_history(
+    bundle: VerifiedAccountDep, session: SessionDep, district: DistrictDep,
+    months: Annotated[int, Query(ge=1, le=24)] = 24,
+) -> dict[str, Any]:
+    """Consumption by billing period with averages, peaks and the year-over-year change."""
+    bills = bills_crud.history(session=session, account=bundle.account, limit=months)
+    summary = usage.summarize_usage(district=district, periods=periods_of(bills))
+    return asdict(summary)
+
+
+@router.get("/{account_number}/high-bill")
+def high_bill_analysis(
+    bundle: VerifiedAccountDep, session: SessionDep, district: DistrictDep,
+) -> dict[str, Any]:
+    """The latest bill against last year and the trailing average, with the likely causes."""
+    bills = bills_crud.history(session=session, account=bundle.account, limit=25)
+    if not bills:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "This account has no bills yet")
+    analysis = highbill.analyze_high_bill(district=district, periods=periods_of(bills))
+    return asdict(analysis)
+
+
+def periods_of(bills: list[Bill]) -> list[Any]:
+    return [
+        usage.PeriodUsage(
+            period_start=b.period_start, period_end=b.period_end,
+            consumption_hcf=b.consumption_hcf, total=from_cents(b.total_cents),
+            read_type=b.read_type, night_flow_gph=b.night_flow_gph,
+            schedule_name=b.schedule_name,
+        )
+        for b in bills
+    ]
+
+
+@router.put("/{account_number}/autopay")
+def set_autopay(
+    body: ToggleRequest, bundle: VerifiedAccountDep, session: SessionDep,
+    caller: CallerDep, idem: IdempotencyDep,
+) -> Any:
+    """Enroll in or cancel autopay. Payment details are entered on the payment portal, never here."""
+    def produce() -> dict[str, Any]:
+        contact_crud.set_autopay(
+            session=session, bundle=bundle, actor=caller, enabled=body.enabled, last4=body.last4
+        )
+        return {"account_number": bundle.account.account_number, "autopay": body.enabled}
+    return idem.run(payload=body, produce=produce)
+
+
+@router.put("/{account_number}/paperless")
+def set_paperless(
+    body: ToggleRequest, bundle: VerifiedAccountDep, session: SessionDep,
+    caller: CallerDep, idem: IdempotencyDep,
+) -> Any:
+    """Turn paperless billing (e-bills by email) on or off."""
+    if body.enabled and not bundle.customer.email:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [{"loc": ["body", "enabled"], "msg": "Paperless billing needs an email address "
+              "on file; add one with PATCH /contact first", "type": "value_error"}],
+        )
+
+    def produce() -> dict[str, Any]:
+        contact_crud.set_paperless(session=session, bundle=bundle, actor=caller, enabled=body.enabled)
+        return {"account_number": bundle.account.account_number, "paperless": body.enabled}
+    return idem.run(payload=body, produce=produce)
+
+
+@router.patch("/{account_number}/contact")
+def update_contact(
+    body: ContactUpdate, bundle: VerifiedAccountDep, session: SessionDep,
+    caller: CallerDep, idem: IdempotencyDep,
+) -> Any:
+    """Change the phone, email, mailing address or preferred language on file."""
+    def produce() -> dict[str, Any]:
+        changes = contact_crud.update_contact(
+            session=session, bundle=bundle, actor=caller, update=body
+        )
+        return {"account_number": bundle.account.account_number, "changed": sorted(changes)}
+    return idem.run(payload=body, produce=produce)
+
+
+@router.post("/{account_number}/notes", status_code=status.HTTP_201_CREATED)
+def add_note(
+    body: NoteCreate, bundle: VerifiedAccountDep, session: SessionDep,
+    caller: CallerDep, idem: IdempotencyDep,
+) -> Any:
+    """Add a note to the account (for example what the customer said about returned mail)."""
+    def produce() -> dict[str, Any]:
+        note = contact_crud.add_note(session=session, bundle=bundle, actor=caller, body=body.body)
+        return {"id": note.id, "created_at": note.created_at}
+    return idem.run(payload=body, produce=produce, status_code=status.HTTP_201_CREATED)
+

@@ -1,0 +1,65 @@
+from fastapi import APIRouter, HTTPException, status
+
+from backend.api.deps import CallerDep, DistrictDep, SessionDep, SettingsDep
+from backend.core.security import create_verification_token
+from backend.crud import audit, verification
+from backend.domain.i18n import Reason
+from backend.models.views import VerifyRequest, VerifyResult
+
+router = APIRouter(prefix="/verify", tags=["verification"])
+
+
+@router.post("", response_model=VerifyResult)
+def verify_customer(
+    body: VerifyRequest, session: SessionDep, settings: SettingsDep,
+    district: DistrictDep, caller: CallerDep,
+) -> VerifyResult:
+    """Verify a customer by account number + service ZIP, or by the phone on file + last name.
+
+    A success returns a verification token to send as X-Verification-Token with account reads
+    and writes. Repeated failures lock the account, phone and conversation out for a while (429).
+    """
+    outcome = verification.verify(
+        session=session, district=district, account_number=body.account_number,
+        zip_code=body.zip, phone=body.phone, last_name=body.last_name,
+        conversation_id=body.conversation_id or caller.conversation_id,
+    )
+    if outcome.locked and not outcome.verified:
+        minutes = max(1, outcome.retry_after_seconds // 60)
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"Too many failed verification attempts; try again in {minutes} minutes "
+            "or talk to a representative",
+            headers={"Retry-After": str(outcome.retry_after_seconds)},
+        )
+    if not outcome.verified:
+        return VerifyResult(
+            verified=False, attempts_left=outcome.attempts_left,
+            message=Reason(
+                "not_verified",
+                "Those details don't match our records.",
+                "Esos datos no coinciden con nuestros registros.",
+            ).to_dict(),  # type: ignore[arg-type]
+        )
+    account, customer = outcome.account, outcome.customer
+    assert account is not None and customer is not None
+    method = "account_zip" if body.account_number else "phone_last_name"
+    token, ttl = create_verification_token(
+        settings=settings, account_number=account.account_number, method=method,
+        conversation_id=body.conversation_id or caller.conversation_id,
+    )
+    audit.record(
+        session=session, actor=caller, action="customer_verified", entity="account",
+        entity_id=account.account_number, account_id=account.id, detail={"method": method},
+    )
+    session.commit()
+    return VerifyResult(
+        verified=True, account_number=account.account_number, first_name=customer.first_name,
+        preferred_language=customer.preferred_language, verification_token=token,
+        expires_in=ttl,
+        message=Reason(
+            "verified",
+            f"Thanks, {customer.first_name}, you're verified.",
+            f"Gracias, {customer.first_name}, ya está verificado.",
+        ).to_dict(),  # type: ignore[arg-type]
+    )

@@ -1,0 +1,53 @@
+"""Tokens: the service token callers present, and the short-lived proof that a customer was verified."""
+
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from backend.core.config import Settings
+
+ALGORITHM = "HS256"
+VERIFICATION_AUDIENCE = "waterdesk:verified-customer"
+
+
+def service_token_matches(*, settings: Settings, presented: str) -> bool:
+    # Constant-time comparison: the token is the only thing guarding the API.
+    return hmac.compare_digest(presented.encode(), settings.SERVICE_TOKEN.encode())
+
+
+@dataclass(frozen=True)
+class VerifiedCustomer:
+    account_number: str
+    method: str
+    conversation_id: str | None
+
+
+def create_verification_token(
+    *, settings: Settings, account_number: str, method: str, conversation_id: str | None
+) -> tuple[str, int]:
+    ttl = settings.VERIFICATION_TOKEN_MINUTES * 60
+    now = datetime.now(UTC)
+    claims = {
+        "sub": account_number,
+        "aud": VERIFICATION_AUDIENCE,
+        "iat": now,
+        "exp": now + timedelta(seconds=ttl),
+        "mth": method,
+        "cid": conversation_id,
+    }
+    return jwt.encode(claims, settings.SECRET_KEY, algorithm=ALGORITHM), ttl
+
+
+def decode_verification_token(*, settings: Settings, token: str) -> VerifiedCustomer | None:
+    try:
+        claims = jwt.decode(
+            token, settings.SECRET_KEY, algorithms=[ALGORITHM], audience=VERIFICATION_AUDIENCE
+        )
+    except jwt.PyJWTError:
+        return None
+    return VerifiedCustomer(
+        account_number=str(claims["sub"]), method=str(claims.get("mth", "")),
+        conversation_id=claims.get("cid"),
+    )

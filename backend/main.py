@@ -1,0 +1,37 @@
+"""Builds the WaterDesk backend application."""
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from backend.api.main import api_router
+from backend.api.middleware import BodyLimitMiddleware
+from backend.core.config import Settings, get_settings
+
+
+def _operation_id(route: APIRoute) -> str:
+    # Stable, readable operation ids make generated clients pleasant.
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title=f"{settings.PROJECT_NAME} API",
+        version="0.1.0",
+        description=(
+            "The district's customer records for WaterDesk: verification, accounts, bills, "
+            "usage, policies, service and work orders, outages. Every write accepts an "
+            "Idempotency-Key header and is audited."
+        ),
+        openapi_url=f"{settings.API_V1_STR}/openapi.json",
+        docs_url="/docs",
+        generate_unique_id_function=_operation_id,
+    )
+    app.include_router(api_router, prefix=settings.API_V1_STR)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for `uvicorn --factory backend.main:app_factory`."""
+    return create_app()
