@@ -1,11 +1,15 @@
 """Builds the WaterDesk backend application."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from backend.api.main import api_router
 from backend.api.middleware import BodyLimitMiddleware
 from backend.core.config import Settings, get_settings
+from backend.core.db import make_engine
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -15,7 +19,14 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title=f"{settings.PROJECT_NAME} API",
         version="0.1.0",
         description=(
@@ -27,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs",
         generate_unique_id_function=_operation_id,
     )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings)
     app.include_router(api_router, prefix=settings.API_V1_STR)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     return app

@@ -4,12 +4,11 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Path, status
+from fastapi import Depends, Header, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from backend.core.config import Settings, get_settings
-from backend.core.db import get_session
+from backend.core.config import Settings
 from backend.core.security import decode_verification_token, service_token_matches
 from backend.crud import accounts as accounts_crud
 from backend.crud.accounts import AccountBundle
@@ -18,11 +17,17 @@ from backend.domain.district import District, load_district
 from backend.models.common import ActorType
 
 
-def _session() -> Iterator[Session]:
-    yield from get_session()
+# The app carries its own settings and engine (see main.create_app), so two apps can coexist.
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
 
 
-SessionDep = Annotated[Session, Depends(_session)]
+def get_db(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

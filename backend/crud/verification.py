@@ -31,6 +31,8 @@ class Outcome:
     locked: bool = False
     retry_after_seconds: int = 0
     attempts_left: int = 0
+    # False when a lockout refused the attempt before checking anything.
+    attempted: bool = True
 
 
 def _failures(session: Session, subject: str, since) -> int:  # type: ignore[no-untyped-def]
@@ -73,7 +75,8 @@ def verify(
         subjects.append(f"conv:{conversation_id}")
     worst = max((_failures(session, s, since) for s in subjects), default=0)
     if worst >= policy.max_failures:
-        return Outcome(verified=False, locked=True, retry_after_seconds=int(window.total_seconds()))
+        return Outcome(verified=False, locked=True, attempted=False,
+                       retry_after_seconds=int(window.total_seconds()))
 
     match = _match(session, account_number, zip_code, phone, last_name)
     for subject in subjects:

@@ -20,16 +20,25 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "district.yml"
 
 WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MONTH_KEYS: tuple[str, ...] = (
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
 )
 _ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "last": -1}
 _RULE_RE = re.compile(r"^(day after )?(1st|2nd|3rd|4th|5th|last) ([a-z]{3}) ([a-z]{3})$")
 _ZIP_RE = re.compile(r"^(\d{5})(?:-\d{4})?$")
 _SCHEDULE_META_KEYS = frozenset({"name", "effective", "meter_charge"})
 # Spellings customers and CIS exports use for the same meter sizes.
-_METER_ALIASES = {
-    "1 1/2": "1.5", "1-1/2": "1.5", "1.50": "1.5", "0.75": "3/4", "0.625": "5/8",
-}
+_METER_ALIASES = {"1 1/2": "1.5", "1-1/2": "1.5", "1.50": "1.5", "0.75": "3/4", "0.625": "5/8"}
 
 
 @dataclass(frozen=True)
@@ -182,14 +191,24 @@ class Policies:
 
 
 _POLICY_TYPES: dict[str, type] = {
-    "late_fee_waiver": LateFeeWaiverPolicy, "due_date_extension": DueDateExtensionPolicy,
-    "payment_arrangement": PaymentArrangementPolicy, "deposit_waiver": DepositWaiverPolicy,
-    "meter_test": MeterTestPolicy, "service_orders": ServiceOrdersPolicy,
+    "late_fee_waiver": LateFeeWaiverPolicy,
+    "due_date_extension": DueDateExtensionPolicy,
+    "payment_arrangement": PaymentArrangementPolicy,
+    "deposit_waiver": DepositWaiverPolicy,
+    "meter_test": MeterTestPolicy,
+    "service_orders": ServiceOrdersPolicy,
     "verification": VerificationPolicy,
 }
 # Whole-number settings where 0 would make no sense; the rest may be 0.
-_MINIMUMS = {"max_installments": 2, "cycle_days": 1, "max_days": 1, "on_time_months": 1,
-             "max_failures": 1, "lockout_minutes": 1, "max_days_ahead": 1}
+_MINIMUMS = {
+    "max_installments": 2,
+    "cycle_days": 1,
+    "max_days": 1,
+    "on_time_months": 1,
+    "max_failures": 1,
+    "lockout_minutes": 1,
+    "max_days_ahead": 1,
+}
 
 
 @dataclass(frozen=True)
@@ -243,6 +262,7 @@ def normalize_meter_size(size: str) -> str:
 
 # -- validation: every error names the key path -----------------------------------------
 
+
 @dataclass(frozen=True)
 class _Node:
     """A value from the YAML with its key path, so errors can say where they are."""
@@ -278,8 +298,10 @@ class _Node:
     def list(self) -> list[_Node]:
         if not isinstance(self.value, list) or not self.value:
             raise self.fail("must be a non-empty list")
-        return [_Node(value=v, path=f"{self.path}[{i}]", source=self.source)
-                for i, v in enumerate(self.value)]
+        return [
+            _Node(value=v, path=f"{self.path}[{i}]", source=self.source)
+            for i, v in enumerate(self.value)
+        ]
 
     def text(self) -> str:
         if not isinstance(self.value, str) or not self.value.strip():
@@ -314,10 +336,12 @@ class _Node:
 
 
 def parse_holiday_rule(rule: str) -> tuple[int, int, int, int]:
-    """"4th thu nov" -> (nth, weekday, month, offset_days); "day after ..." adds a day."""
+    """ "4th thu nov" -> (nth, weekday, month, offset_days); "day after ..." adds a day."""
     match = _RULE_RE.match(rule.strip().lower())
     if not match or match.group(3) not in WEEKDAY_KEYS or match.group(4) not in MONTH_KEYS:
-        raise ValueError(f"bad holiday rule {rule!r} (expected like '4th thu nov' or 'last mon may')")
+        raise ValueError(
+            f"bad holiday rule {rule!r} (expected like '4th thu nov' or 'last mon may')"
+        )
     offset = 1 if match.group(1) else 0
     weekday = WEEKDAY_KEYS.index(match.group(3))
     return _ORDINALS[match.group(2)], weekday, MONTH_KEYS.index(match.group(4)) + 1, offset
@@ -338,8 +362,9 @@ def _holiday(node: _Node) -> Holiday:
         nth, weekday, month, offset = parse_holiday_rule(rule.text())
     except ValueError as exc:
         raise rule.fail(str(exc)) from None
-    return Holiday(name=name, month=month, nth=nth, weekday=weekday, offset_days=offset,
-                   rule=rule.text())
+    return Holiday(
+        name=name, month=month, nth=nth, weekday=weekday, offset_days=offset, rule=rule.text()
+    )
 
 
 def _hours(node: _Node) -> Hours:
@@ -353,8 +378,12 @@ def _hours(node: _Node) -> Hours:
         days.add(WEEKDAY_KEYS.index(str(day.value).lower()))
     holidays = node.get("holidays")
     listed = holidays.list() if holidays.value else []
-    return Hours(open=opens, close=closes, days=tuple(sorted(days)),
-                 holidays=tuple(_holiday(h) for h in listed))
+    return Hours(
+        open=opens,
+        close=closes,
+        days=tuple(sorted(days)),
+        holidays=tuple(_holiday(h) for h in listed),
+    )
 
 
 def _class_rates(node: _Node) -> ClassRates:
@@ -374,20 +403,24 @@ def _class_rates(node: _Node) -> ClassRates:
     sewer = node.get("sewer")
     if "sewer" not in node.mapping():
         raise ValueError(f"{node.source}: missing key '{sewer.path}' (use null for no sewer)")
-    return ClassRates(tiers=tuple(tiers),
-                      sewer=None if sewer.value is None else _build(cls=Sewer, node=sewer))
+    return ClassRates(
+        tiers=tuple(tiers), sewer=None if sewer.value is None else _build(cls=Sewer, node=sewer)
+    )
 
 
 def _schedule(node: _Node) -> RateSchedule:
     charges = node["meter_charge"].items()
     if not charges:
         raise node["meter_charge"].fail("must list at least one meter size")
-    classes = {key: _class_rates(child) for key, child in node.items()
-               if key not in _SCHEDULE_META_KEYS}
+    classes = {
+        key: _class_rates(child) for key, child in node.items() if key not in _SCHEDULE_META_KEYS
+    }
     if not classes:
         raise node.fail("must define rates for at least one account type")
     return RateSchedule(
-        name=node["name"].text(), effective=node["effective"].iso(kind=date), classes=classes,
+        name=node["name"].text(),
+        effective=node["effective"].iso(kind=date),
+        classes=classes,
         meter_charge={normalize_meter_size(size): child.decimal() for size, child in charges},
     )
 
@@ -418,7 +451,7 @@ def _build(*, cls: type, node: _Node) -> Any:
     return cls(**values)
 
 
-def parse_district(data: Any, *, source: str = "district.yml") -> District:
+def parse_district(*, data: Any, source: str = "district.yml") -> District:
     """Build a District from the parsed YAML; raises ValueError naming the bad key."""
     top = _Node(value=data, path="", source=source)
     timezone = top["timezone"].text()
@@ -435,24 +468,37 @@ def parse_district(data: Any, *, source: str = "district.yml") -> District:
     if len({s.effective for s in schedules}) != len(schedules):
         raise top["rate_schedules"].fail("has two schedules with the same effective date")
     name = top["name"].text()
-    optional = {"short_name": name, "emergency_phone": "", "website": "", "payment_url": "",
-                "billing_unit": "HCF"}
+    optional = {
+        "short_name": name,
+        "emergency_phone": "",
+        "website": "",
+        "payment_url": "",
+        "billing_unit": "HCF",
+    }
     policies = top["policies"]
     return District(
         name=name,
         timezone=timezone,
         phone=top["phone"].text(),
-        **{key: top[key].text() if top.get(key).value is not None else default
-           for key, default in optional.items()},
+        **{
+            key: top[key].text() if top.get(key).value is not None else default
+            for key, default in optional.items()
+        },
         gallons_per_unit=top["gallons_per_unit"].integer(minimum=1),
-        service_area=ServiceArea(zips=tuple(zips), cities=tuple(
-            str(c) for c in (top["service_area"].get("cities").value or []))),
+        service_area=ServiceArea(
+            zips=tuple(zips),
+            cities=tuple(str(c) for c in (top["service_area"].get("cities").value or [])),
+        ),
         hours=_hours(top["hours"]),
         billing=_build(cls=Billing, node=top["billing"]),
         rate_schedules=tuple(sorted(schedules, key=lambda s: s.effective)),
         fees=_build(cls=Fees, node=top["fees"]),
-        policies=Policies(**{f.name: _build(cls=_POLICY_TYPES[f.name], node=policies[f.name])
-                             for f in fields(Policies)}),
+        policies=Policies(
+            **{
+                f.name: _build(cls=_POLICY_TYPES[f.name], node=policies[f.name])
+                for f in fields(Policies)
+            }
+        ),
     )
 
 
@@ -466,7 +512,7 @@ def load_district(path: str | os.PathLike[str] | None = None) -> District:
 def _load_resolved(path: Path) -> District:
     with path.open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
-    return parse_district(data, source=path.name)
+    return parse_district(data=data, source=path.name)
 
 
 def clear_district_cache() -> None:

@@ -9,18 +9,50 @@ from decimal import ROUND_HALF_UP, Decimal
 LANGS: tuple[str, ...] = ("en", "es")
 
 MONTHS_EN: tuple[str, ...] = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 MONTHS_ES: tuple[str, ...] = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio",
-    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
 )
 WEEKDAYS_EN: tuple[str, ...] = (
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
 )
 WEEKDAYS_ES: tuple[str, ...] = (
-    "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
 )
 
 
@@ -45,16 +77,15 @@ class Reason:
 
 
 def format_money(amount: Decimal) -> str:
-    """"$1,234.50" and "-$10.00": the sign goes before the dollar sign."""
+    """ "$1,234.50" and "-$10.00": the sign goes before the dollar sign."""
     cents = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "-" if cents < 0 else ""
     return f"{sign}${abs(cents):,.2f}"
 
 
-def format_number(value: int | Decimal, *, places: int = 0) -> str:
-    """Thousands separators with a fixed number of decimal places."""
-    quant = Decimal(1).scaleb(-places)
-    return f"{Decimal(value).quantize(quant, rounding=ROUND_HALF_UP):,.{places}f}"
+def format_number(value: int | Decimal) -> str:
+    """A whole number with thousands separators: "22,440"."""
+    return f"{Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
 
 
 def format_percent(value: Decimal) -> str:
@@ -62,32 +93,28 @@ def format_percent(value: Decimal) -> str:
     return f"{abs(Decimal(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
 
 
-def format_date(day: date, lang: str = "en") -> str:
-    """"March 3, 2026" or "3 de marzo de 2026"."""
+def format_date(*, day: date, lang: str = "en") -> str:
+    """ "March 3, 2026" or "3 de marzo de 2026"."""
     if normalize_lang(lang) == "es":
         return f"{day.day} de {MONTHS_ES[day.month - 1]} de {day.year}"
     return f"{MONTHS_EN[day.month - 1]} {day.day}, {day.year}"
 
 
-def format_weekday_date(day: date, lang: str = "en") -> str:
-    """"Friday, July 3, 2026" or "viernes, 3 de julio de 2026"."""
+def format_weekday_date(*, day: date, lang: str = "en") -> str:
+    """ "Friday, July 3, 2026" or "viernes, 3 de julio de 2026"."""
     if normalize_lang(lang) == "es":
-        return f"{WEEKDAYS_ES[day.weekday()]}, {format_date(day, 'es')}"
-    return f"{WEEKDAYS_EN[day.weekday()]}, {format_date(day, 'en')}"
+        return f"{WEEKDAYS_ES[day.weekday()]}, {format_date(day=day, lang='es')}"
+    return f"{WEEKDAYS_EN[day.weekday()]}, {format_date(day=day, lang='en')}"
 
 
-def month_label(day: date, lang: str = "en") -> str:
+def month_label(*, day: date, lang: str = "en") -> str:
     """Short month label for tables and charts: "Jun 2026" or "jun 2026"."""
     names = MONTHS_ES if normalize_lang(lang) == "es" else MONTHS_EN
     return f"{names[day.month - 1][:3]} {day.year}"
 
 
-def month_year(day: date, lang: str = "en") -> str:
-    """"June 2026" or "junio de 2026"."""
+def month_year(*, day: date, lang: str = "en") -> str:
+    """ "June 2026" or "junio de 2026"."""
     if normalize_lang(lang) == "es":
         return f"{MONTHS_ES[day.month - 1]} de {day.year}"
     return f"{MONTHS_EN[day.month - 1]} {day.year}"
-
-
-def plural(count: int, singular: str, plural_form: str) -> str:
-    return f"{count} {singular if count == 1 else plural_form}"

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 
 from backend.domain.district import District
 from backend.domain.i18n import Reason, format_number, format_percent, month_label, month_year
@@ -28,12 +29,21 @@ class PeriodUsage:
 
     def __post_init__(self) -> None:
         if self.read_type not in READ_TYPES:
-            raise ValueError(f"unknown read type {self.read_type!r} (allowed: {', '.join(READ_TYPES)})")
+            raise ValueError(
+                f"unknown read type {self.read_type!r} (allowed: {', '.join(READ_TYPES)})"
+            )
         if self.period_end <= self.period_start:
-            raise ValueError(f"period_end {self.period_end} must be after period_start {self.period_start}")
-        if isinstance(self.consumption_hcf, bool) or not isinstance(self.consumption_hcf, int) \
-                or self.consumption_hcf < 0:
-            raise ValueError(f"consumption_hcf must be a whole number >= 0, got {self.consumption_hcf!r}")
+            raise ValueError(
+                f"period_end {self.period_end} must be after period_start {self.period_start}"
+            )
+        if (
+            isinstance(self.consumption_hcf, bool)
+            or not isinstance(self.consumption_hcf, int)
+            or self.consumption_hcf < 0
+        ):
+            raise ValueError(
+                f"consumption_hcf must be a whole number >= 0, got {self.consumption_hcf!r}"
+            )
 
     @property
     def days(self) -> int:
@@ -81,7 +91,7 @@ def percent_change(*, current: Decimal | int, reference: Decimal | int) -> Decim
 def check_periods(periods: Sequence[PeriodUsage]) -> tuple[PeriodUsage, ...]:
     """The periods as a tuple, after checking they are oldest-first without repeats."""
     ordered = tuple(periods)
-    for earlier, later in zip(ordered, ordered[1:]):
+    for earlier, later in pairwise(ordered):
         if later.period_end <= earlier.period_end:
             raise ValueError("periods must be oldest first, each ending after the one before")
     return ordered
@@ -90,33 +100,47 @@ def check_periods(periods: Sequence[PeriodUsage]) -> tuple[PeriodUsage, ...]:
 def usage_row(*, district: District, period: PeriodUsage) -> UsageRow:
     gallons = period.consumption_hcf * district.gallons_per_unit
     return UsageRow(
-        period_start=period.period_start, period_end=period.period_end,
-        label=month_label(period.period_end, "en"), label_es=month_label(period.period_end, "es"),
-        hcf=period.consumption_hcf, gallons=gallons, days=period.days,
-        gallons_per_day=tenth(Decimal(gallons) / period.days), total=period.total,
+        period_start=period.period_start,
+        period_end=period.period_end,
+        label=month_label(day=period.period_end, lang="en"),
+        label_es=month_label(day=period.period_end, lang="es"),
+        hcf=period.consumption_hcf,
+        gallons=gallons,
+        days=period.days,
+        gallons_per_day=tenth(Decimal(gallons) / period.days),
+        total=period.total,
         read_type=period.read_type,
     )
 
 
 def _summary_text(*, s: UsageSummary, unit: str) -> Reason:
     if not s.rows or s.average_hcf is None or s.highest is None or s.lowest is None:
-        return Reason(code="no_usage_history",
-                      en="We don't have any usage history for this account yet.",
-                      es="Todavía no tenemos historial de consumo para esta cuenta.")
+        return Reason(
+            code="no_usage_history",
+            en="We don't have any usage history for this account yet.",
+            es="Todavía no tenemos historial de consumo para esta cuenta.",
+        )
     n = len(s.rows)
     bills_en = "your last bill" if n == 1 else f"your last {n} bills"
     bills_es = "su última factura" if n == 1 else f"sus últimas {n} facturas"
     gpd = format_number(s.average_gallons_per_day or 0)
-    en = (f"Over {bills_en} you used an average of {s.average_hcf} {unit} "
-          f"(about {gpd} gallons a day).")
-    es = (f"En {bills_es} usó un promedio de {s.average_hcf} {unit} "
-          f"(unos {gpd} galones al día).")
+    en = (
+        f"Over {bills_en} you used an average of {s.average_hcf} {unit} "
+        f"(about {gpd} gallons a day)."
+    )
+    es = f"En {bills_es} usó un promedio de {s.average_hcf} {unit} (unos {gpd} galones al día)."
     if n > 1:
         hi, lo = s.highest, s.lowest
-        en += (f" Your highest use was {hi.hcf} {unit} in {month_year(hi.period_end, 'en')} and "
-               f"your lowest was {lo.hcf} {unit} in {month_year(lo.period_end, 'en')}.")
-        es += (f" Su consumo más alto fue de {hi.hcf} {unit} en {month_year(hi.period_end, 'es')} y "
-               f"el más bajo de {lo.hcf} {unit} en {month_year(lo.period_end, 'es')}.")
+        en += (
+            f" Your highest use was {hi.hcf} {unit} in "
+            f"{month_year(day=hi.period_end, lang='en')} and your lowest was {lo.hcf} {unit} "
+            f"in {month_year(day=lo.period_end, lang='en')}."
+        )
+        es += (
+            f" Su consumo más alto fue de {hi.hcf} {unit} en "
+            f"{month_year(day=hi.period_end, lang='es')} y el más bajo de {lo.hcf} {unit} "
+            f"en {month_year(day=lo.period_end, lang='es')}."
+        )
     pct = s.year_over_year_pct
     if pct is not None:
         if format_percent(pct) == "0%":
@@ -125,8 +149,10 @@ def _summary_text(*, s: UsageSummary, unit: str) -> Reason:
         else:
             more_en, more_es = ("more", "más") if pct > 0 else ("less", "menos")
             en += f" Your last 12 bills used {format_percent(pct)} {more_en} than the 12 before."
-            es += (f" Sus últimas 12 facturas usaron {format_percent(pct)} {more_es} "
-                   "que las 12 anteriores.")
+            es += (
+                f" Sus últimas 12 facturas usaron {format_percent(pct)} {more_es} "
+                "que las 12 anteriores."
+            )
     return Reason(code="usage_summary", en=en, es=es)
 
 
@@ -147,8 +173,15 @@ def summarize_usage(*, district: District, periods: Sequence[PeriodUsage]) -> Us
         latest = sum(r.hcf for r in rows[-12:])
         previous = sum(r.hcf for r in rows[-24:-12])
         pct = percent_change(current=latest, reference=previous)
-    draft = UsageSummary(rows=rows, average_hcf=average_hcf, average_gallons_per_day=average_gpd,
-                         highest=highest, lowest=lowest, latest_12_hcf=latest,
-                         previous_12_hcf=previous, year_over_year_pct=pct,
-                         summary=Reason(code="", en="", es=""))
+    draft = UsageSummary(
+        rows=rows,
+        average_hcf=average_hcf,
+        average_gallons_per_day=average_gpd,
+        highest=highest,
+        lowest=lowest,
+        latest_12_hcf=latest,
+        previous_12_hcf=previous,
+        year_over_year_pct=pct,
+        summary=Reason(code="", en="", es=""),
+    )
     return replace(draft, summary=_summary_text(s=draft, unit=district.billing_unit))

@@ -140,10 +140,10 @@ def _shah(ctx: Ctx) -> None:
     bills = emit_history(ctx, acct=acct, periods=periods, first_reading=15400, pay=pay,
                          waive=waive, waiver_by="bot")
     _check_total(ctx, label="2000001", got=bills[-1][1], want=latest_total)
-    notice = today - timedelta(days=4)
+    notice, shutoff = today - timedelta(days=4), today + timedelta(days=7)
     ctx.rows.add(AccountNote, account_id=acct.account_id, author="system",
                  body=(f"Past-due balance $640.00. Shut-off notice mailed {notice.isoformat()}; "
-                       f"service shut-off scheduled for {(today + timedelta(days=7)).isoformat()}."),
+                       f"service shut-off scheduled for {shutoff.isoformat()}."),
                  created_at=ctx.at(notice, 7, 0))
 
 

@@ -19,7 +19,14 @@ from typing import Any
 from pydantic_core import PydanticUndefined
 from sqlalchemy import DateTime, insert, select, text
 
-from backend.domain.rates import compute_bill, credit_line, late_fee_line, to_cents
+from backend.domain.district import District
+from backend.domain.rates import (
+    BillLineItem,
+    compute_bill,
+    credit_line,
+    late_fee_line,
+    to_cents,
+)
 from backend.models import (
     Account,
     AccountNote,
@@ -108,13 +115,13 @@ def _column_defaults(model: type) -> dict[str, Any]:
 @dataclass
 class Ctx:
     rng: random.Random
-    district: Any
+    district: District
     today: date
     rows: Rows = field(default_factory=Rows)
     warnings: list[str] = field(default_factory=list)
 
     def at(self, day: date, hour: int = 9, minute: int = 0) -> datetime:
-        # Naive UTC like utcnow(); office hours 09:00 Pacific are about 17:00 UTC.
+        # `hour` is Pacific time, stored as naive UTC at a fixed UTC-8: fine for demo data.
         return datetime.combine(day, time(hour, minute)) + timedelta(hours=8)
 
 
@@ -124,8 +131,8 @@ class AcctRef:
     meter_id: int
     account_type: str
     meter_size: str
-    customer_id: int = 0
-    premise_id: int = 0
+    customer_id: int
+    premise_id: int
 
 
 @dataclass
@@ -183,7 +190,8 @@ def period_dates(*, rng: random.Random, last_end: date, n: int,
     return out
 
 
-def add_bill(ctx: Ctx, *, acct: AcctRef, period: Period, extras: Sequence[Any]) -> tuple[int, int, date, date]:
+def add_bill(ctx: Ctx, *, acct: AcctRef, period: Period,
+             extras: Sequence[BillLineItem]) -> tuple[int, int, date, date]:
     """One Bill with exactly compute_bill's lines; returns (id, total_cents, bill_date, due)."""
     computed = compute_bill(
         district=ctx.district, account_type=acct.account_type, meter_size=acct.meter_size,
@@ -233,7 +241,7 @@ def emit_history(ctx: Ctx, *, acct: AcctRef, periods: Sequence[Period], first_re
         reading += period.consumption
         rows.add(MeterRead, meter_id=acct.meter_id, read_date=period.end, reading=reading,
                  read_type=period.read_type, night_flow_gph=period.night_flow)
-        extras = []
+        extras: list[BillLineItem] = []
         if late_fee_next:
             extras.append(late_fee_line(ctx.district))
         if pending_credit:
@@ -330,7 +338,7 @@ def _advance_sequences(session: Any, rows: Rows) -> None:
             ))
 
 
-def seed_demo(*, session: Any, today: date, district: Any, n_accounts: int = 500,
+def seed_demo(*, session: Any, today: date, district: District, n_accounts: int = 500,
               seed: int = 20261126) -> SeedReport:
     """Fill an empty database with demo data; does nothing if any account exists."""
     from backend.seed.fixed import add_fixed_accounts

@@ -98,7 +98,9 @@ NOTE_BODIES = (
     "Customer said the meter box lid is cracked; reported to field services.",
 )
 WORK_ORDER_TEXT = {
-    "leak_investigation": "Night flow has stayed above zero for weeks; check for a leak on the customer side.",
+    "leak_investigation": (
+        "Night flow has stayed above zero for weeks; check for a leak on the customer side."
+    ),
     "meter_test": "Customer disputes the reading and asked for a meter accuracy test.",
     "meter_reread": "Customer believes the last read was wrong; please reread the meter.",
     "water_quality": "Customer reports cloudy water from the kitchen tap.",

@@ -260,7 +260,9 @@ def _member(ctx: Ctx, reg: Registry, *, plan: Plan, phone: str) -> Member:
             TMP: lambda: "3"}[plan.kind]()
     n = rng.randint(3, 22) if plan.kind == TMP else 24
     spans = period_dates(rng=rng, last_end=today - timedelta(days=rng.randint(1, 30) + 2), n=n)
-    opened = spans[0][0] if plan.kind == TMP else spans[0][0] - timedelta(days=rng.randint(15, 5500))
+    first_day = spans[0][0]
+    # Construction meters open with their first period; others have years of history.
+    opened = first_day if plan.kind == TMP else first_day - timedelta(days=rng.randint(15, 5500))
     installed = opened if plan.kind == TMP else opened - timedelta(days=rng.randint(0, 1500))
     autopay = plan.role == "autopay"
     acct = add_account(
@@ -301,7 +303,7 @@ def _deposit_and_notes(ctx: Ctx, *, plan: Plan, acct: AcctRef, opened: date, lan
         for _ in range(rng.randint(1, 2)):
             day = today - timedelta(days=rng.randint(3, 700))
             rows.add(AccountNote, account_id=acct.account_id, author=rng.choice(REPS),
-                     body=rng.choice(bodies), created_at=ctx.at(day, rng.randint(0, 8), 10))
+                     body=rng.choice(bodies), created_at=ctx.at(day, rng.randint(8, 16), 10))
 
 
 def _business_day(ctx: Ctx, *, after: int, within: int) -> date:
@@ -321,13 +323,13 @@ def _orders(ctx: Ctx, reg: Registry, *, members: list[Member], spare_phone: str)
                  account_id=member.acct.account_id, location=f"{p['street']}, {p['city']} CA",
                  zip=p["zip"], description=names.WORK_ORDER_TEXT[kind], fee_cents=fee,
                  contact_phone=member.phone,
-                 created_at=ctx.at(today - timedelta(days=rng.randint(0, 6)), 1, 0))
+                 created_at=ctx.at(today - timedelta(days=rng.randint(1, 6)), 9, 0))
 
     def service(kind: str, **values: Any) -> None:
         rows.add(ServiceOrder, order_number=f"SO-{100001 + rows.count(ServiceOrder)}", kind=kind,
                  status=rng.choice(("pending", "scheduled")),
                  requested_date=_business_day(ctx, after=3, within=40),
-                 created_at=ctx.at(today - timedelta(days=rng.randint(0, 5)), 2, 0), **values)
+                 created_at=ctx.at(today - timedelta(days=rng.randint(1, 5)), 10, 0), **values)
 
     for member in members:
         if member.leak_recent:
@@ -352,7 +354,7 @@ def _orders(ctx: Ctx, reg: Registry, *, members: list[Member], spare_phone: str)
         Customer, first_name=first, last_name=last, phone=spare_phone,
         email=_email(reg, local=f"{_slug(first)}.{_slug(last)}"), preferred_language=lang,
         mailing_street=premise["street"], mailing_city=premise["city"],
-        mailing_zip=premise["zip"], created_at=ctx.at(today - timedelta(days=1), 1, 0))
+        mailing_zip=premise["zip"], created_at=ctx.at(today - timedelta(days=1), 9, 0))
     service("start", customer_id=newcomer, premise_id=rows.add(Premise, **premise),
             account_type=RES, deposit_cents=to_cents(ctx.district.fees.deposit[RES]))
 

@@ -88,8 +88,8 @@ def explain_bill(
             unit_price=item.unit_price, tier=item.tier, amount=item.amount,
             explanation={  # type: ignore[arg-type]
                 "code": item.kind,
-                "en": explain_line(item, lang="en", unit=unit),
-                "es": explain_line(item, lang="es", unit=unit),
+                "en": explain_line(line=item, lang="en", unit=unit),
+                "es": explain_line(line=item, lang="es", unit=unit),
             },
         ))
     return BillExplanation(

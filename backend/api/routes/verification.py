@@ -24,7 +24,7 @@ def verify_customer(
         zip_code=body.zip, phone=body.phone, last_name=body.last_name,
         conversation_id=body.conversation_id or caller.conversation_id,
     )
-    if outcome.locked and not outcome.verified:
+    if not outcome.attempted:
         minutes = max(1, outcome.retry_after_seconds // 60)
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -34,7 +34,7 @@ def verify_customer(
         )
     if not outcome.verified:
         return VerifyResult(
-            verified=False, attempts_left=outcome.attempts_left,
+            verified=False, locked=outcome.locked, attempts_left=outcome.attempts_left,
             message=Reason(
                 "not_verified",
                 "Those details don't match our records.",
