@@ -20,19 +20,8 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "district.yml"
 
 WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MONTH_KEYS: tuple[str, ...] = (
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-)
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+)  # fmt: skip
 _ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "last": -1}
 _RULE_RE = re.compile(r"^(day after )?(1st|2nd|3rd|4th|5th|last) ([a-z]{3}) ([a-z]{3})$")
 _ZIP_RE = re.compile(r"^(\d{5})(?:-\d{4})?$")
@@ -191,24 +180,14 @@ class Policies:
 
 
 _POLICY_TYPES: dict[str, type] = {
-    "late_fee_waiver": LateFeeWaiverPolicy,
-    "due_date_extension": DueDateExtensionPolicy,
-    "payment_arrangement": PaymentArrangementPolicy,
-    "deposit_waiver": DepositWaiverPolicy,
-    "meter_test": MeterTestPolicy,
-    "service_orders": ServiceOrdersPolicy,
+    "late_fee_waiver": LateFeeWaiverPolicy, "due_date_extension": DueDateExtensionPolicy,
+    "payment_arrangement": PaymentArrangementPolicy, "deposit_waiver": DepositWaiverPolicy,
+    "meter_test": MeterTestPolicy, "service_orders": ServiceOrdersPolicy,
     "verification": VerificationPolicy,
-}
+}  # fmt: skip
 # Whole-number settings where 0 would make no sense; the rest may be 0.
-_MINIMUMS = {
-    "max_installments": 2,
-    "cycle_days": 1,
-    "max_days": 1,
-    "on_time_months": 1,
-    "max_failures": 1,
-    "lockout_minutes": 1,
-    "max_days_ahead": 1,
-}
+_MINIMUMS = {"max_installments": 2, "cycle_days": 1, "max_days": 1, "on_time_months": 1,
+             "max_failures": 1, "lockout_minutes": 1, "max_days_ahead": 1}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -376,14 +355,9 @@ def _hours(node: _Node) -> Hours:
         if str(day.value).lower() not in WEEKDAY_KEYS:
             raise day.fail(f"is not a day like mon or tue: {day.value!r}")
         days.add(WEEKDAY_KEYS.index(str(day.value).lower()))
-    holidays = node.get("holidays")
-    listed = holidays.list() if holidays.value else []
-    return Hours(
-        open=opens,
-        close=closes,
-        days=tuple(sorted(days)),
-        holidays=tuple(_holiday(h) for h in listed),
-    )
+    listed = node.get("holidays").list() if node.get("holidays").value else []
+    holidays = tuple(_holiday(h) for h in listed)
+    return Hours(open=opens, close=closes, days=tuple(sorted(days)), holidays=holidays)
 
 
 def _class_rates(node: _Node) -> ClassRates:
@@ -428,7 +402,7 @@ def _schedule(node: _Node) -> RateSchedule:
 def _build(*, cls: type, node: _Node) -> Any:
     """Fill a flat dataclass from same-named keys, converting by the field's type."""
     values: dict[str, Any] = {}
-    if "max_per_months" in node.mapping():  # {count, months} -> max_count, per_months
+    if "per_months" in {f.name for f in fields(cls)}:  # {count, months} -> max_count, per_months
         window = node["max_per_months"]
         values["max_count"] = window["count"].integer(minimum=1)
         values["per_months"] = window["months"].integer(minimum=1)
@@ -468,22 +442,15 @@ def parse_district(*, data: Any, source: str = "district.yml") -> District:
     if len({s.effective for s in schedules}) != len(schedules):
         raise top["rate_schedules"].fail("has two schedules with the same effective date")
     name = top["name"].text()
-    optional = {
-        "short_name": name,
-        "emergency_phone": "",
-        "website": "",
-        "payment_url": "",
-        "billing_unit": "HCF",
-    }
+    optional = {"short_name": name, "emergency_phone": "", "website": "", "payment_url": "",
+                "billing_unit": "HCF"}  # fmt: skip
     policies = top["policies"]
     return District(
         name=name,
         timezone=timezone,
         phone=top["phone"].text(),
-        **{
-            key: top[key].text() if top.get(key).value is not None else default
-            for key, default in optional.items()
-        },
+        **{key: top[key].text() if top.get(key).value is not None else default
+           for key, default in optional.items()},
         gallons_per_unit=top["gallons_per_unit"].integer(minimum=1),
         service_area=ServiceArea(
             zips=tuple(zips),
@@ -493,12 +460,8 @@ def parse_district(*, data: Any, source: str = "district.yml") -> District:
         billing=_build(cls=Billing, node=top["billing"]),
         rate_schedules=tuple(sorted(schedules, key=lambda s: s.effective)),
         fees=_build(cls=Fees, node=top["fees"]),
-        policies=Policies(
-            **{
-                f.name: _build(cls=_POLICY_TYPES[f.name], node=policies[f.name])
-                for f in fields(Policies)
-            }
-        ),
+        policies=Policies(**{f.name: _build(cls=_POLICY_TYPES[f.name], node=policies[f.name])
+                             for f in fields(Policies)}),
     )
 
 

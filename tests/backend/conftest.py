@@ -8,22 +8,14 @@ from fastapi.testclient import TestClient
 
 from backend.core.config import Settings
 from backend.main import create_app
-from tests.utils.db import prepare, test_settings, throwaway_database
-
-DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(scope="session", params=DATABASES)
-def db_kind(request: pytest.FixtureRequest) -> str:
-    return request.param  # type: ignore[no-any-return]
-
+from tests.utils.db import prepare, make_test_settings, throwaway_database
 
 @pytest.fixture(scope="session")
 def seeded_settings(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """A migrated database with the full demo district, shared by read-mostly tests."""
     tmp = tmp_path_factory.mktemp(f"db-{db_kind}")
     with throwaway_database(db_kind, tmp) as url:
-        settings = test_settings(database_url=url, data_dir=tmp)
+        settings = make_test_settings(database_url=url, data_dir=tmp)
         prepare(settings)
         yield settings
 
@@ -38,7 +30,7 @@ def client(seeded_settings: Settings) -> Iterator[TestClient]:
 def fresh_client(db_kind: str, tmp_path: Path) -> Iterator[TestClient]:
     """Its own small seeded database, for tests that change the fixed accounts."""
     with throwaway_database(db_kind, tmp_path) as url:
-        settings = test_settings(database_url=url, data_dir=tmp_path)
+        settings = make_test_settings(database_url=url, data_dir=tmp_path)
         prepare(settings, n_accounts=5)
         with TestClient(create_app(settings)) as c:
             yield c

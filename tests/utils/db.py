@@ -23,7 +23,7 @@ TEST_SECRET_KEY = "test-secret-key-for-the-suite-0123456789abcdef"
 TEST_SERVICE_TOKEN = "test-service-token-5b1d"
 
 
-def test_settings(*, database_url: str, data_dir: Path) -> Settings:
+def make_test_settings(*, database_url: str, data_dir: Path) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         ENVIRONMENT="test", SECRET_KEY=TEST_SECRET_KEY, SERVICE_TOKEN=TEST_SERVICE_TOKEN,

@@ -1,0 +1,90 @@
+"""Fee waivers, extensions and arrangements: granted when policy allows, referred otherwise."""
+
+from sqlmodel import Session, select
+
+from backend.models import AuditLog, FeeAdjustment
+from tests.utils.api import verified_headers
+
+
+def _audit(client, action):
+    with Session(client.app.state.engine) as s:
+        return s.exec(select(AuditLog).where(AuditLog.action == action)).all()
+
+
+def test_late_fee_waiver_granted_once_then_referred(fresh_client):
+    h = verified_headers(fresh_client, "1000002")
+    r = fresh_client.post("/api/v1/accounts/1000002/fee-waivers", headers=h,
+                          json={"fee_kind": "late_fee", "reason": "Paid late while travelling"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["outcome"] == "granted" and body["decision"]["eligible"] is True
+    assert body["reference"].startswith("FA-")
+    a = fresh_client.get("/api/v1/accounts/1000002", headers=h).json()
+    assert a["balance"] == "297.40"
+    [entry] = _audit(fresh_client, "fee_waived")
+    assert entry.actor_type == "bot" and entry.detail["rule"] == "late_fee_waiver"
+    assert entry.reason
+
+    again = fresh_client.post("/api/v1/accounts/1000002/fee-waivers", headers=h,
+                              json={"fee_kind": "late_fee"}).json()
+    assert again["outcome"] == "referred"
+    assert again["message"]["en"].startswith("I can't approve")
+    with Session(fresh_client.app.state.engine) as s:
+        statuses = sorted(a.status for a in s.exec(select(FeeAdjustment)).all()
+                          if a.requested_on >= entry.at.date())
+    assert "pending_review" in statuses
+
+
+def test_shah_waiver_is_recorded_for_a_representative(fresh_client):
+    h = verified_headers(fresh_client, "2000001")
+    body = fresh_client.post("/api/v1/accounts/2000001/fee-waivers", headers=h,
+                             json={"fee_kind": "late_fee"}).json()
+    assert body["outcome"] == "referred" and body["decision"]["eligible"] is False
+    assert fresh_client.get("/api/v1/accounts/2000001", headers=h).json()["balance"] == "640.00"
+    assert len(_audit(fresh_client, "fee_waiver_requested")) == 1
+
+
+def test_reconnection_fee_always_goes_to_a_person(fresh_client):
+    h = verified_headers(fresh_client, "2000001")
+    body = fresh_client.post("/api/v1/accounts/2000001/fee-waivers", headers=h,
+                             json={"fee_kind": "reconnection_fee"}).json()
+    assert body["outcome"] == "referred"
+
+
+def test_extension_granted_then_limited_to_one_per_six_months(fresh_client):
+    h = verified_headers(fresh_client, "1000001")
+    before = fresh_client.get("/api/v1/accounts/1000001", headers=h).json()["due_date"]
+    body = fresh_client.post("/api/v1/accounts/1000001/extensions", headers=h,
+                             json={"days": 10}).json()
+    assert body["outcome"] == "granted", body
+    after = fresh_client.get("/api/v1/accounts/1000001", headers=h).json()["due_date"]
+    assert after > before
+    assert body["decision"]["details"]["new_due_date"] == after
+    again = fresh_client.post("/api/v1/accounts/1000001/extensions", headers=h,
+                              json={"days": 5}).json()
+    assert again["outcome"] == "referred"
+
+
+def test_extension_longer_than_policy_is_referred(fresh_client):
+    h = verified_headers(fresh_client, "1000001")
+    body = fresh_client.post("/api/v1/accounts/1000001/extensions", headers=h,
+                             json={"days": 30}).json()
+    assert body["outcome"] == "referred"
+    assert any("14" in r["en"] for r in body["decision"]["reasons"])
+
+
+def test_payment_arrangement_for_past_due_balance(fresh_client):
+    h = verified_headers(fresh_client, "2000001")
+    decision = fresh_client.get("/api/v1/accounts/2000001/eligibility",
+                                headers=h).json()["payment_arrangement"]
+    body = fresh_client.post("/api/v1/accounts/2000001/payment-arrangements", headers=h,
+                             json={"installments": 4}).json()
+    assert body["outcome"] == ("granted" if decision["eligible"] else "referred")
+    if body["outcome"] == "granted":
+        amounts = [p["amount"] for p in body["decision"]["details"]["plan"]]
+        assert sum(float(a) for a in amounts) == 640.00
+    # Maria owes nothing past due: no arrangement to make.
+    hm = verified_headers(fresh_client, "1000001")
+    maria = fresh_client.post("/api/v1/accounts/1000001/payment-arrangements", headers=hm,
+                              json={"installments": 3}).json()
+    assert maria["outcome"] == "referred"
