@@ -1,6 +1,6 @@
 """Annotated dependencies shared by the routes."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Annotated
 
@@ -17,12 +17,17 @@ from backend.domain.district import District, load_district
 from backend.models.common import ActorType
 
 
+# Dependencies that don't block are `async def`: FastAPI runs sync ones on the threadpool,
+# and a thread hop per dependency was most of an account read's cost.
+
+
 # The app carries its own settings and engine (see main.create_app), so two apps can coexist.
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    # Opening a Session does no I/O; the connection is checked out on first use in the endpoint.
     with Session(request.app.state.engine) as session:
         yield session
 
@@ -31,14 +36,14 @@ SessionDep = Annotated[Session, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_district(settings: SettingsDep) -> District:
+async def get_district(settings: SettingsDep) -> District:
     return load_district(settings.DISTRICT_FILE)
 
 
 DistrictDep = Annotated[District, Depends(get_district)]
 
 
-def get_today(district: DistrictDep) -> date:
+async def get_today(district: DistrictDep) -> date:
     # "Today" is the district's calendar day, not the server's UTC day.
     return datetime.now(district.tz).date()
 
@@ -48,7 +53,7 @@ TodayDep = Annotated[date, Depends(get_today)]
 _bearer = HTTPBearer(auto_error=False, description="The service token")
 
 
-def get_caller(
+async def get_caller(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     x_actor: Annotated[ActorType, Header(description="Who acts: bot, system or integration")] = ActorType.bot,
@@ -74,26 +79,33 @@ CallerDep = Annotated[Actor, Depends(get_caller)]
 AccountNumber = Annotated[str, Path(pattern=r"^\d{7}$", description="7-digit account number")]
 
 
-def get_verified_account(
+async def get_verified_number(
     account_number: AccountNumber,
-    session: SessionDep,
     settings: SettingsDep,
     _caller: CallerDep,
     x_verification_token: Annotated[
         str | None, Header(description="Token from POST /verify for this account")
     ] = None,
-) -> AccountBundle:
+) -> str:
+    """The path's account number, once the token proves its customer was verified."""
     verified = (
         decode_verification_token(settings=settings, token=x_verification_token)
         if x_verification_token
         else None
     )
-    # Checked before the lookup, so an unverified caller can't learn which accounts exist.
+    # Checked before any lookup, so an unverified caller can't learn which accounts exist.
     if verified is None or verified.account_number != account_number:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             "The customer is not verified for this account: call POST /api/v1/verify first",
         )
+    return account_number
+
+
+VerifiedNumberDep = Annotated[str, Depends(get_verified_number)]
+
+
+def get_verified_account(account_number: VerifiedNumberDep, session: SessionDep) -> AccountBundle:
     bundle = accounts_crud.get_bundle(session=session, account_number=account_number)
     if bundle is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such account")

@@ -74,7 +74,7 @@ class Idempotency:
         )
 
 
-def get_idempotency(
+async def get_idempotency(
     request: Request,
     session: SessionDep,
     caller: CallerDep,

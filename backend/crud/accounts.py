@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from functools import lru_cache
+
+from sqlalchemy import Date, bindparam, func
 from sqlmodel import Session, col, select
 
 from backend.models import (
@@ -51,54 +53,95 @@ def get_account(*, session: Session, account_number: str) -> Account | None:
     ).first()
 
 
-def _sum(session: Session, stmt) -> int:  # type: ignore[no-untyped-def]
-    return int(session.exec(stmt).one() or 0)
+def _ledger_columns(account_id, today: date):  # type: ignore[no-untyped-def]
+    """Balance parts as scalar subqueries, so a summary is one round trip."""
+    due = func.coalesce(DueDateExtension.new_due_date, Bill.due_date)
+    billed = select(func.coalesce(func.sum(Bill.total_cents), 0)).where(
+        Bill.account_id == account_id).scalar_subquery()
+    overdue = (
+        select(func.coalesce(func.sum(Bill.total_cents), 0))
+        .select_from(Bill)
+        .outerjoin(DueDateExtension, col(DueDateExtension.bill_id) == Bill.id)
+        .where(Bill.account_id == account_id, due < today)
+        .scalar_subquery()
+    )
+    paid = select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+        Payment.account_id == account_id).scalar_subquery()
+    # Credits not yet printed on a bill lower the balance straight away.
+    credits = select(func.coalesce(func.sum(FeeAdjustment.amount_cents), 0)).where(
+        FeeAdjustment.account_id == account_id,
+        col(FeeAdjustment.status).in_(CREDITING),
+        col(FeeAdjustment.credited_on_bill_id).is_(None),
+    ).scalar_subquery()
+    return billed, overdue, paid, credits
+
+
+@lru_cache(maxsize=1)
+def _latest_bill_statement():  # type: ignore[no-untyped-def]
+    return (
+        select(Bill, DueDateExtension.new_due_date)
+        .outerjoin(DueDateExtension, col(DueDateExtension.bill_id) == Bill.id)
+        .where(Bill.account_id == bindparam("account_id"))
+        .order_by(col(Bill.bill_date).desc(), col(Bill.id).desc())
+        .limit(1)
+    )
+
+
+def _latest_bill(session: Session, account_id: int) -> tuple[Bill | None, date | None]:
+    row = session.exec(_latest_bill_statement(), params={"account_id": account_id}).first()
+    if row is None:
+        return None, None
+    bill, extended = row
+    return bill, extended or bill.due_date
+
+
+def _make_ledger(billed: int, overdue: int, paid: int, credits: int,
+                 last_bill: Bill | None, due_date: date | None) -> Ledger:
+    balance = billed - paid - credits
+    # Payments settle the oldest bills first, so only what's left of overdue bills is past due.
+    past_due = max(0, min(balance, overdue - paid - credits))
+    return Ledger(balance_cents=balance, past_due_cents=past_due, due_date=due_date,
+                  last_bill=last_bill)
+
+
+@dataclass(frozen=True)
+class Summary:
+    bundle: AccountBundle
+    ledger: Ledger
+
+
+@lru_cache(maxsize=1)
+def _summary_statement():  # type: ignore[no-untyped-def]
+    # Built once with bound parameters: constructing this select cost more than running it.
+    parts = _ledger_columns(Account.id, bindparam("today", type_=Date))
+    return (
+        select(Account, Customer, Premise, *parts)
+        .join(Customer, col(Account.customer_id) == Customer.id)
+        .join(Premise, col(Account.premise_id) == Premise.id)
+        .where(Account.account_number == bindparam("account_number"))
+    )
+
+
+def summary(*, session: Session, account_number: str, today: date) -> Summary | None:
+    """An account with its customer, premise and ledger in two queries (the hottest read)."""
+    row = session.exec(
+        _summary_statement(), params={"account_number": account_number, "today": today}
+    ).first()
+    if row is None:
+        return None
+    account, customer, premise, billed, overdue, paid, credits = row
+    last_bill, due_date = _latest_bill(session, account.id)
+    return Summary(
+        bundle=AccountBundle(account, customer, premise),
+        ledger=_make_ledger(int(billed), int(overdue), int(paid), int(credits), last_bill, due_date),
+    )
 
 
 def ledger(*, session: Session, account: Account, today: date) -> Ledger:
-    bills = session.exec(
-        select(Bill.id, Bill.due_date, Bill.total_cents)
-        .where(Bill.account_id == account.id)
-        .order_by(col(Bill.bill_date))
-    ).all()
-    paid = _sum(
-        session,
-        select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-            Payment.account_id == account.id
-        ),
-    )
-    # Credits not yet printed on a bill lower the balance straight away.
-    credits = _sum(
-        session,
-        select(func.coalesce(func.sum(FeeAdjustment.amount_cents), 0)).where(
-            FeeAdjustment.account_id == account.id,
-            col(FeeAdjustment.status).in_(CREDITING),
-            col(FeeAdjustment.credited_on_bill_id).is_(None),
-        ),
-    )
-    extended = dict(
-        session.exec(
-            select(DueDateExtension.bill_id, DueDateExtension.new_due_date).where(
-                DueDateExtension.account_id == account.id
-            )
-        ).all()
-    )
-    billed = sum(total for _, _, total in bills)
-    balance = billed - paid - credits
-    overdue = sum(
-        total for bill_id, due, total in bills if extended.get(bill_id, due) < today
-    )
-    # Payments settle the oldest bills first, so only what's left of overdue bills is past due.
-    past_due = max(0, min(balance, overdue - paid - credits))
-    last_bill = None
-    due_date = None
-    if bills:
-        last_bill = session.get(Bill, bills[-1][0])
-        assert last_bill is not None
-        due_date = extended.get(last_bill.id, last_bill.due_date)
-    return Ledger(
-        balance_cents=balance, past_due_cents=past_due, due_date=due_date, last_bill=last_bill
-    )
+    billed, overdue, paid, credits = session.exec(
+        select(*_ledger_columns(account.id, today))).one()
+    last_bill, due_date = _latest_bill(session, account.id)  # type: ignore[arg-type]
+    return _make_ledger(int(billed), int(overdue), int(paid), int(credits), last_bill, due_date)
 
 
 def recent_bills(*, session: Session, account: Account, limit: int = 24) -> list[Bill]:

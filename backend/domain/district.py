@@ -10,7 +10,7 @@ from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -179,12 +179,6 @@ class Policies:
     verification: VerificationPolicy
 
 
-_POLICY_TYPES: dict[str, type] = {
-    "late_fee_waiver": LateFeeWaiverPolicy, "due_date_extension": DueDateExtensionPolicy,
-    "payment_arrangement": PaymentArrangementPolicy, "deposit_waiver": DepositWaiverPolicy,
-    "meter_test": MeterTestPolicy, "service_orders": ServiceOrdersPolicy,
-    "verification": VerificationPolicy,
-}  # fmt: skip
 # Whole-number settings where 0 would make no sense; the rest may be 0.
 _MINIMUMS = {"max_installments": 2, "cycle_days": 1, "max_days": 1, "on_time_months": 1,
              "max_failures": 1, "lockout_minutes": 1, "max_days_ahead": 1}  # fmt: skip
@@ -304,7 +298,7 @@ class _Node:
             raise self.fail(f"must be a non-negative amount, got {self.value!r}")
         return amount
 
-    def iso(self, *, kind: type[date] | type[time]) -> Any:
+    def iso(self, *, kind: type[date | time]) -> Any:
         if isinstance(self.value, kind):
             return self.value
         try:
@@ -315,7 +309,7 @@ class _Node:
 
 
 def parse_holiday_rule(rule: str) -> tuple[int, int, int, int]:
-    """ "4th thu nov" -> (nth, weekday, month, offset_days); "day after ..." adds a day."""
+    """Parse "4th thu nov" into (nth, weekday, month, offset_days); "day after" adds a day."""
     match = _RULE_RE.match(rule.strip().lower())
     if not match or match.group(3) not in WEEKDAY_KEYS or match.group(4) not in MONTH_KEYS:
         raise ValueError(
@@ -460,8 +454,8 @@ def parse_district(*, data: Any, source: str = "district.yml") -> District:
         billing=_build(cls=Billing, node=top["billing"]),
         rate_schedules=tuple(sorted(schedules, key=lambda s: s.effective)),
         fees=_build(cls=Fees, node=top["fees"]),
-        policies=Policies(**{f.name: _build(cls=_POLICY_TYPES[f.name], node=policies[f.name])
-                             for f in fields(Policies)}),
+        policies=Policies(**{name: _build(cls=cls, node=policies[name])
+                             for name, cls in get_type_hints(Policies).items()}),
     )
 
 

@@ -139,96 +139,112 @@ def count_on_time_months(*, bills: tuple[BillFact, ...], today: date) -> int:
 # Every customer-facing sentence, in one table so wording and translation can be reviewed
 # together. Placeholders: dates and amounts are localized, "*months" become "12 months".
 _TEXTS: dict[str, tuple[str, str]] = {
-    "late_fee_waiver": ("We can waive {how_many} every {months} if you have had no other late "
-                        "payments in the last {late_months}.",
-                        "Podemos eximir {how_many} por pago atrasado cada {months} si no ha "
-                        "tenido otros pagos atrasados en los últimos {late_months}."),
-    "late_fee_found": ("Your bill dated {bill_date} has a {amount} late fee.",
-                       "Su factura del {bill_date} tiene un recargo por pago atrasado de "
-                       "{amount}."),
-    "no_late_fee": ("There is no late fee on your recent bills to waive.",
-                    "No hay ningún recargo por pago atrasado en sus facturas recientes para "
-                    "eximir."),
-    "recent_waiver": ("A late fee was already waived on {when}, and we can waive {how_many} "
-                      "every {months}.",
-                      "Ya se le eximió un recargo por pago atrasado el {when}, y podemos eximir "
-                      "{how_many} cada {months}."),
-    "no_recent_waiver": ("You have not had a late fee waived in the last {months}.",
-                         "No se le ha eximido ningún recargo por pago atrasado en los últimos "
-                         "{months}."),
-    "other_late_payment": ("You had another late payment on {when}, within the last {months}.",
-                           "Tuvo otro pago atrasado el {when}, dentro de los últimos {months}."),
-    "no_other_late_payments": ("You have had no other late payments in the last {months}.",
-                               "No ha tenido otros pagos atrasados en los últimos {months}."),
-    "due_date_extension": ("We can extend a due date by up to {max_days} days, once every "
-                           "{months}, when there is a balance due{shut_off}.",
-                           "Podemos extender la fecha de vencimiento hasta {max_days} días, una "
-                           "vez cada {months}, cuando hay un saldo pendiente{shut_off}."),
-    "days_out_of_range": ("You asked for {days} days; we can extend a due date by 1 to "
-                          "{max_days} days.",
-                          "Pidió {days} días; podemos extender la fecha de vencimiento de 1 a "
-                          "{max_days} días."),
-    "days_ok": ("You asked for {days} more days, within the {max_days}-day limit.",
-                "Pidió {days} días más, dentro del límite de {max_days} días."),
-    "recent_extension": ("You already had a due date extension on {when}, and we allow {count} "
-                         "every {months}.",
-                         "Ya tuvo una extensión de la fecha de vencimiento el {when}, y "
-                         "permitimos {count} cada {months}."),
-    "no_recent_extension": ("You have not had a due date extension in the last {months}.",
-                            "No ha tenido ninguna extensión de la fecha de vencimiento en los "
-                            "últimos {months}."),
-    "shut_off": ("Your service is currently shut off, so we can't extend the due date.",
-                 "Su servicio está suspendido, por lo que no podemos extender la fecha de "
-                 "vencimiento."),
-    "no_balance": ("Your account has no balance due, so there is nothing to extend.",
-                   "Su cuenta no tiene saldo pendiente, así que no hay nada que extender."),
-    "no_bill": ("We could not find a bill with a due date to extend.",
-                "No encontramos una factura con fecha de vencimiento para extender."),
-    "extension_already_passed": ("Your bill was due on {due}; {days} more days would end on "
-                                 "{new_due}, which has already passed.",
-                                 "Su factura venció el {due}; {days} días más terminarían el "
-                                 "{new_due}, fecha que ya pasó."),
-    "new_due_date": ("Your balance of {balance} would be due on {new_due} instead of {due}.",
-                     "Su saldo de {balance} vencería el {new_due} en lugar del {due}."),
-    "payment_arrangement": ("We can split a past-due balance under {limit} into {least} to "
-                            "{most} monthly payments, if you have no active arrangement and have "
-                            "not broken one in the last {months}.",
-                            "Podemos dividir un saldo vencido menor de {limit} en {least} a "
-                            "{most} pagos mensuales, si no tiene un acuerdo activo y no ha "
-                            "incumplido uno en los últimos {months}."),
-    "no_past_due": ("You have no past-due balance, so a payment arrangement isn't needed.",
-                    "No tiene saldo vencido, así que no se necesita un acuerdo de pago."),
-    "past_due_too_high": ("Your past-due balance of {past_due} is {limit} or more, above the "
-                          "limit for an arrangement we can set up right away.",
-                          "Su saldo vencido de {past_due} es de {limit} o más, por encima del "
-                          "límite para un acuerdo que podemos hacer de inmediato."),
-    "past_due_ok": ("Your past-due balance of {past_due} is under {limit}.",
-                    "Su saldo vencido de {past_due} es menor de {limit}."),
-    "installments_out_of_range": ("You asked for {installments} payments; we allow {least} to "
-                                  "{most}.",
-                                  "Pidió {installments} pagos; permitimos de {least} a {most}."),
-    "broken_arrangement": ("A payment arrangement made on {when} was not kept, and we can't set "
-                           "up a new one within {months} of that.",
-                           "No se cumplió un acuerdo de pago hecho el {when}, y no podemos hacer "
-                           "uno nuevo dentro de {months}."),
-    "active_arrangement": ("You already have an active payment arrangement, made on {when}.",
-                           "Ya tiene un acuerdo de pago activo, hecho el {when}."),
-    "plan": ("Your {installments} monthly payments would be: {listing}.",
-             "Sus {installments} pagos mensuales serían: {listing}."),
-    "deposit_waiver": ("We waive the deposit after {needed_months} in a row of on-time payments, "
-                       "with no late payments in the last {months}.",
-                       "Eximimos el depósito después de {needed_months} seguidos de pagos a "
-                       "tiempo, sin pagos atrasados en los últimos {months}."),
-    "on_time_history": ("You have paid on time for {on_time_months} in a row.",
-                        "Ha pagado a tiempo durante {on_time_months} seguidos."),
-    "not_enough_on_time": ("You have paid on time for {on_time_months} in a row; we need "
-                           "{needed}.",
-                           "Ha pagado a tiempo durante {on_time_months} seguidos; se necesitan "
-                           "{needed}."),
-    "late_payment": ("You had a late payment on {when}, within the last {months}.",
-                     "Tuvo un pago atrasado el {when}, dentro de los últimos {months}."),
-    "no_late_payments": ("You have had no late payments in the last {months}.",
-                         "No ha tenido pagos atrasados en los últimos {months}."),
+    "late_fee_waiver": (
+        ("We can waive {how_many} every {months} if you have had no other late payments in the "
+         "last {late_months}."),
+        ("Podemos eximir {how_many} por pago atrasado cada {months} si no ha tenido otros pagos "
+         "atrasados en los últimos {late_months}.")),
+    "late_fee_found": (
+        "Your bill dated {bill_date} has a {amount} late fee.",
+        "Su factura del {bill_date} tiene un recargo por pago atrasado de {amount}."),
+    "no_late_fee": (
+        "There is no late fee on your recent bills to waive.",
+        "No hay ningún recargo por pago atrasado en sus facturas recientes para eximir."),
+    "recent_waiver": (
+        "A late fee was already waived on {when}, and we can waive {how_many} every {months}.",
+        ("Ya se le eximió un recargo por pago atrasado el {when}, y podemos eximir {how_many} "
+         "cada {months}.")),
+    "no_recent_waiver": (
+        "You have not had a late fee waived in the last {months}.",
+        "No se le ha eximido ningún recargo por pago atrasado en los últimos {months}."),
+    "other_late_payment": (
+        "You had another late payment on {when}, within the last {months}.",
+        "Tuvo otro pago atrasado el {when}, dentro de los últimos {months}."),
+    "no_other_late_payments": (
+        "You have had no other late payments in the last {months}.",
+        "No ha tenido otros pagos atrasados en los últimos {months}."),
+    "due_date_extension": (
+        ("We can extend a due date by up to {max_days} days, once every {months}, when there is a "
+         "balance due{shut_off}."),
+        ("Podemos extender la fecha de vencimiento hasta {max_days} días, una vez cada {months}, "
+         "cuando hay un saldo pendiente{shut_off}.")),
+    "days_out_of_range": (
+        "You asked for {days} days; we can extend a due date by 1 to {max_days} days.",
+        "Pidió {days} días; podemos extender la fecha de vencimiento de 1 a {max_days} días."),
+    "days_ok": (
+        "You asked for {days} more days, within the {max_days}-day limit.",
+        "Pidió {days} días más, dentro del límite de {max_days} días."),
+    "recent_extension": (
+        "You already had a due date extension on {when}, and we allow {count} every {months}.",
+        ("Ya tuvo una extensión de la fecha de vencimiento el {when}, y permitimos {count} cada "
+         "{months}.")),
+    "no_recent_extension": (
+        "You have not had a due date extension in the last {months}.",
+        "No ha tenido ninguna extensión de la fecha de vencimiento en los últimos {months}."),
+    "shut_off": (
+        "Your service is currently shut off, so we can't extend the due date.",
+        "Su servicio está suspendido, por lo que no podemos extender la fecha de vencimiento."),
+    "no_balance": (
+        "Your account has no balance due, so there is nothing to extend.",
+        "Su cuenta no tiene saldo pendiente, así que no hay nada que extender."),
+    "no_bill": (
+        "We could not find a bill with a due date to extend.",
+        "No encontramos una factura con fecha de vencimiento para extender."),
+    "extension_already_passed": (
+        ("Your bill was due on {due}; {days} more days would end on {new_due}, which has already "
+         "passed."),
+        ("Su factura venció el {due}; {days} días más terminarían el {new_due}, fecha que ya "
+         "pasó.")),
+    "new_due_date": (
+        "Your balance of {balance} would be due on {new_due} instead of {due}.",
+        "Su saldo de {balance} vencería el {new_due} en lugar del {due}."),
+    "payment_arrangement": (
+        ("We can split a past-due balance under {limit} into {least} to {most} monthly payments, "
+         "if you have no active arrangement and have not broken one in the last {months}."),
+        ("Podemos dividir un saldo vencido menor de {limit} en {least} a {most} pagos mensuales, "
+         "si no tiene un acuerdo activo y no ha incumplido uno en los últimos {months}.")),
+    "no_past_due": (
+        "You have no past-due balance, so a payment arrangement isn't needed.",
+        "No tiene saldo vencido, así que no se necesita un acuerdo de pago."),
+    "past_due_too_high": (
+        ("Your past-due balance of {past_due} is {limit} or more, above the limit for an "
+         "arrangement we can set up right away."),
+        ("Su saldo vencido de {past_due} es de {limit} o más, por encima del límite para un "
+         "acuerdo que podemos hacer de inmediato.")),
+    "past_due_ok": (
+        "Your past-due balance of {past_due} is under {limit}.",
+        "Su saldo vencido de {past_due} es menor de {limit}."),
+    "installments_out_of_range": (
+        "You asked for {installments} payments; we allow {least} to {most}.",
+        "Pidió {installments} pagos; permitimos de {least} a {most}."),
+    "broken_arrangement": (
+        ("A payment arrangement made on {when} was not kept, and we can't set up a new one within "
+         "{months} of that."),
+        ("No se cumplió un acuerdo de pago hecho el {when}, y no podemos hacer uno nuevo dentro "
+         "de {months}.")),
+    "active_arrangement": (
+        "You already have an active payment arrangement, made on {when}.",
+        "Ya tiene un acuerdo de pago activo, hecho el {when}."),
+    "plan": (
+        "Your {installments} monthly payments would be: {listing}.",
+        "Sus {installments} pagos mensuales serían: {listing}."),
+    "deposit_waiver": (
+        ("We waive the deposit after {needed_months} in a row of on-time payments, with no late "
+         "payments in the last {months}."),
+        ("Eximimos el depósito después de {needed_months} seguidos de pagos a tiempo, sin pagos "
+         "atrasados en los últimos {months}.")),
+    "on_time_history": (
+        "You have paid on time for {on_time_months} in a row.",
+        "Ha pagado a tiempo durante {on_time_months} seguidos."),
+    "not_enough_on_time": (
+        "You have paid on time for {on_time_months} in a row; we need {needed}.",
+        "Ha pagado a tiempo durante {on_time_months} seguidos; se necesitan {needed}."),
+    "late_payment": (
+        "You had a late payment on {when}, within the last {months}.",
+        "Tuvo un pago atrasado el {when}, dentro de los últimos {months}."),
+    "no_late_payments": (
+        "You have had no late payments in the last {months}.",
+        "No ha tenido pagos atrasados en los últimos {months}."),
 }
 
 

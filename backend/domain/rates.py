@@ -46,7 +46,7 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def money(x: Decimal | int | str | float) -> Decimal:
+def money(x: Decimal | str | float) -> Decimal:
     """A dollar amount quantized to cents, rounding half up."""
     if isinstance(x, bool):
         raise TypeError("money() does not accept booleans")

@@ -121,14 +121,15 @@ def _summary_text(*, s: UsageSummary, unit: str) -> Reason:
             es="Todavía no tenemos historial de consumo para esta cuenta.",
         )
     n = len(s.rows)
-    bills_en = "your last bill" if n == 1 else f"your last {n} bills"
-    bills_es = "su última factura" if n == 1 else f"sus últimas {n} facturas"
     gpd = format_number(s.average_gallons_per_day or 0)
-    en = (
-        f"Over {bills_en} you used an average of {s.average_hcf} {unit} "
-        f"(about {gpd} gallons a day)."
-    )
-    es = f"En {bills_es} usó un promedio de {s.average_hcf} {unit} (unos {gpd} galones al día)."
+    if n == 1:
+        en = f"Your last bill used {s.rows[0].hcf} {unit} (about {gpd} gallons a day)."
+        es = f"Su última factura usó {s.rows[0].hcf} {unit} (unos {gpd} galones al día)."
+    else:
+        en = (f"Over your last {n} bills you used an average of {s.average_hcf} {unit} "
+              f"(about {gpd} gallons a day).")
+        es = (f"En sus últimas {n} facturas usó un promedio de {s.average_hcf} {unit} "
+              f"(unos {gpd} galones al día).")
     if n > 1:
         hi, lo = s.highest, s.lowest
         en += (

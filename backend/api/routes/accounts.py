@@ -3,7 +3,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from backend.api.deps import CallerDep, DistrictDep, SessionDep, TodayDep, VerifiedAccountDep
+from backend.api.deps import (
+    CallerDep,
+    DistrictDep,
+    SessionDep,
+    TodayDep,
+    VerifiedAccountDep,
+    VerifiedNumberDep,
+)
 from backend.api.idempotency import IdempotencyDep
 from backend.crud import accounts as accounts_crud
 from backend.crud import bills as bills_crud
@@ -36,10 +43,14 @@ def bill_summary(bill: Bill) -> BillSummary:
 
 
 @router.get("/{account_number}", response_model=AccountSummary)
-def read_account(bundle: VerifiedAccountDep, session: SessionDep, today: TodayDep) -> AccountSummary:
+def read_account(account_number: VerifiedNumberDep, session: SessionDep,
+                 today: TodayDep) -> AccountSummary:
     """The account at a glance: status, balance, due date, last bill, autopay and paperless."""
-    account, customer, premise = bundle.account, bundle.customer, bundle.premise
-    ledger = accounts_crud.ledger(session=session, account=account, today=today)
+    found = accounts_crud.summary(session=session, account_number=account_number, today=today)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such account")
+    account, customer, premise = found.bundle.account, found.bundle.customer, found.bundle.premise
+    ledger = found.ledger
     unit = f" {premise.unit}" if premise.unit else ""
     return AccountSummary(
         account_number=account.account_number, account_type=account.account_type,

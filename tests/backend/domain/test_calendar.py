@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,7 +47,11 @@ def test_holidays_2026(district: District) -> None:
 def test_observed_holiday_keeps_its_actual_date(district: District) -> None:
     july4 = holiday_on(district=district, day=date(2026, 7, 3))
     assert july4 is not None
-    assert (july4.actual, july4.observed, july4.is_shifted) == (date(2026, 7, 4), date(2026, 7, 3), True)
+    assert (july4.actual, july4.observed, july4.is_shifted) == (
+        date(2026, 7, 4),
+        date(2026, 7, 3),
+        True,
+    )
     assert july4.name_es == "Día de la Independencia"
 
 
@@ -114,15 +118,23 @@ def test_is_business_day(district: District, day: date, expected: bool) -> None:
 def test_next_and_previous_business_day(district: District) -> None:
     assert next_business_day(district=district, day=date(2026, 11, 25)) == date(2026, 11, 30)
     assert next_business_day(district=district, day=date(2026, 7, 2)) == date(2026, 7, 6)
-    assert next_business_day(district=district, day=date(2026, 7, 2), inclusive=True) == date(2026, 7, 2)
-    assert next_business_day(district=district, day=date(2026, 7, 3), inclusive=True) == date(2026, 7, 6)
+    assert next_business_day(district=district, day=date(2026, 7, 2), inclusive=True) == date(
+        2026, 7, 2
+    )
+    assert next_business_day(district=district, day=date(2026, 7, 3), inclusive=True) == date(
+        2026, 7, 6
+    )
     assert previous_business_day(district=district, day=date(2026, 11, 30)) == date(2026, 11, 25)
 
 
 def test_add_business_days_skips_weekends_and_holidays(district: District) -> None:
-    assert add_business_days(district=district, day=date(2026, 11, 24), days=2) == date(2026, 11, 30)
+    assert add_business_days(district=district, day=date(2026, 11, 24), days=2) == date(
+        2026, 11, 30
+    )
     assert add_business_days(district=district, day=date(2026, 11, 24), days=3) == date(2026, 12, 1)
-    assert add_business_days(district=district, day=date(2026, 11, 30), days=-1) == date(2026, 11, 25)
+    assert add_business_days(district=district, day=date(2026, 11, 30), days=-1) == date(
+        2026, 11, 25
+    )
     assert add_business_days(district=district, day=date(2026, 7, 4), days=0) == date(2026, 7, 4)
     assert add_business_days(district=district, day=date(2026, 6, 29), days=5) == date(2026, 7, 7)
 
@@ -210,7 +222,9 @@ TODAY = date(2026, 6, 20)  # a Saturday
 
 
 def test_valid_requested_date_has_no_problems(district: District) -> None:
-    assert validate_requested_date(district=district, requested=date(2026, 6, 22), today=TODAY) == []
+    assert (
+        validate_requested_date(district=district, requested=date(2026, 6, 22), today=TODAY) == []
+    )
 
 
 def test_today_is_allowed_when_it_is_a_business_day(district: District) -> None:
@@ -271,7 +285,9 @@ def test_max_days_ahead_boundary(district: District) -> None:
     assert problems[0].es.startswith("El 24 de agosto de 2026 está a más de 60 días.")
 
 
-def test_too_far_and_weekend_reports_both_without_an_unusable_suggestion(district: District) -> None:
+def test_too_far_and_weekend_reports_both_without_an_unusable_suggestion(
+    district: District,
+) -> None:
     problems = validate_requested_date(district=district, requested=date(2026, 9, 5), today=TODAY)
     assert [p.code for p in problems] == ["not_business_day", "too_far_ahead"]
     assert "next business day" not in problems[0].en

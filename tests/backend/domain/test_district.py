@@ -150,7 +150,7 @@ def test_nothing_is_read_at_import_time(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_default_path_is_next_to_the_package() -> None:
-    assert DEFAULT_PATH == Path(district_module.__file__).resolve().parent.parent / "district.yml"
+    assert Path(district_module.__file__).resolve().parent.parent / "district.yml" == DEFAULT_PATH
     assert DEFAULT_PATH.is_file()
 
 
@@ -177,7 +177,8 @@ def _break(raw: dict[str, Any], path: list[Any], value: Any = KeyError) -> None:
          "missing key 'policies.late_fee_waiver.max_per_months'"),
         (["fees", "late_fee"], KeyError, "missing key 'fees.late_fee'"),
         (["fees", "late_fee"], "abc", "'fees.late_fee' must be a decimal amount"),
-        (["fees", "deposit", "commercial"], "-5", "'fees.deposit.commercial' must be a non-negative"),
+        (["fees", "deposit", "commercial"], "-5",
+         "'fees.deposit.commercial' must be a non-negative"),
         (["rate_schedules", 0, "residential", "tiers", 0, "price"], "x",
          "'rate_schedules[0].residential.tiers[0].price' must be a decimal amount"),
         (["rate_schedules", 1, "residential", "tiers", 2, "up_to"], 40,

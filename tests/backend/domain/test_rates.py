@@ -25,10 +25,23 @@ NEW = date(2026, 7, 31)  # under FY2026-27
 OLD = date(2026, 6, 30)  # last day of FY2024-25
 
 
-def _bill(district: District, hcf: int, *, account: str = "residential", meter: str = "3/4",
-          end: date = NEW, extra: tuple[BillLineItem, ...] = ()):  # type: ignore[no-untyped-def]
-    return compute_bill(district=district, account_type=account, meter_size=meter,
-                        consumption_hcf=hcf, period_end=end, extra_lines=extra)
+def _bill(
+    district: District,
+    hcf: int,
+    *,
+    account: str = "residential",
+    meter: str = "3/4",
+    end: date = NEW,
+    extra: tuple[BillLineItem, ...] = (),
+):  # type: ignore[no-untyped-def]
+    return compute_bill(
+        district=district,
+        account_type=account,
+        meter_size=meter,
+        consumption_hcf=hcf,
+        period_end=end,
+        extra_lines=extra,
+    )
 
 
 def _amounts(bill) -> list[tuple[str, Decimal]]:  # type: ignore[no-untyped-def]
@@ -94,7 +107,10 @@ def test_demo_bill_residential_51_hcf_with_late_fee(district: District) -> None:
     assert bill.total == Decimal("312.40")
     usage = [line for line in bill.lines if line.kind == "usage"]
     assert [(u.tier, u.quantity, u.unit_price) for u in usage] == [
-        (1, 10, Decimal("3.12")), (2, 15, Decimal("4.13")), (3, 26, Decimal("5.66"))]
+        (1, 10, Decimal("3.12")),
+        (2, 15, Decimal("4.13")),
+        (3, 26, Decimal("5.66")),
+    ]
     sewer = bill.lines[5]
     assert (sewer.quantity, sewer.unit_price) == (10, Decimal("1.05"))
     assert bill.amount_of("usage") == Decimal("240.31")
@@ -121,8 +137,12 @@ def test_older_schedule_applies_before_july_2026(district: District) -> None:
     bill = _bill(district, 9, end=OLD)
     assert bill.schedule_name == "FY2024-25"
     # 9 x 3.00 + 23.98 + 20.82 + 9 x 1.01
-    assert _amounts(bill) == [("usage", Decimal("27.00")), ("meter_charge", Decimal("23.98")),
-                              ("sewer_fixed", Decimal("20.82")), ("sewer_usage", Decimal("9.09"))]
+    assert _amounts(bill) == [
+        ("usage", Decimal("27.00")),
+        ("meter_charge", Decimal("23.98")),
+        ("sewer_fixed", Decimal("20.82")),
+        ("sewer_usage", Decimal("9.09")),
+    ]
     assert bill.total == Decimal("80.89")
 
 
@@ -130,14 +150,21 @@ def test_older_schedule_tiers(district: District) -> None:
     bill = _bill(district, 30, end=OLD)
     # 10 x 3.00 + 15 x 3.97 + 5 x 5.44 + 23.98 + 20.82 + 10 x 1.01
     assert [line.amount for line in bill.lines if line.kind == "usage"] == [
-        Decimal("30.00"), Decimal("59.55"), Decimal("27.20")]
+        Decimal("30.00"),
+        Decimal("59.55"),
+        Decimal("27.20"),
+    ]
     assert bill.total == Decimal("171.65")
 
 
 def test_commercial_has_one_tier_and_uncapped_sewer(district: District) -> None:
     bill = _bill(district, 40, account="commercial", meter="2")
-    assert _amounts(bill) == [("usage", Decimal("158.00")), ("meter_charge", Decimal("112.80")),
-                              ("sewer_fixed", Decimal("45.00")), ("sewer_usage", Decimal("42.00"))]
+    assert _amounts(bill) == [
+        ("usage", Decimal("158.00")),
+        ("meter_charge", Decimal("112.80")),
+        ("sewer_fixed", Decimal("45.00")),
+        ("sewer_usage", Decimal("42.00")),
+    ]
     assert bill.lines[3].quantity == 40  # no cap for commercial sewer
     assert bill.lines[3].description == "Sewer usage"
     assert bill.lines[0].description == "Water usage, tier 1 (all HCF)"
@@ -166,7 +193,9 @@ def test_zero_usage_bills_only_fixed_charges(district: District) -> None:
         (26, [10, 15, 1], "98.81"),
     ],
 )
-def test_tier_boundaries(district: District, hcf: int, quantities: list[int], usage_total: str) -> None:
+def test_tier_boundaries(
+    district: District, hcf: int, quantities: list[int], usage_total: str
+) -> None:
     bill = _bill(district, hcf)
     usage = [line for line in bill.lines if line.kind == "usage"]
     assert [u.quantity for u in usage] == quantities
@@ -182,9 +211,12 @@ def test_residential_sewer_is_capped(district: District, hcf: int, sewer_units: 
 
 
 def test_total_is_always_the_sum_of_cent_lines(district: District) -> None:
-    for hcf in range(0, 120):
-        for account, meter in (("residential", "5/8"), ("commercial", "1.5"),
-                               ("temporary_construction", "1")):
+    for hcf in range(120):
+        for account, meter in (
+            ("residential", "5/8"),
+            ("commercial", "1.5"),
+            ("temporary_construction", "1"),
+        ):
             bill = _bill(district, hcf, account=account, meter=meter)
             assert bill.total == sum(line.amount for line in bill.lines)
             assert all(line.amount == money(line.amount) for line in bill.lines)
@@ -207,8 +239,12 @@ def test_meter_size_spellings_are_accepted(district: District) -> None:
     ],
 )
 def test_bad_inputs_raise(district: District, kwargs: dict[str, object], message: str) -> None:
-    args: dict[str, object] = {"account_type": "residential", "meter_size": "3/4",
-                               "consumption_hcf": 9, "period_end": NEW}
+    args: dict[str, object] = {
+        "account_type": "residential",
+        "meter_size": "3/4",
+        "consumption_hcf": 9,
+        "period_end": NEW,
+    }
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         compute_bill(district=district, **args)  # type: ignore[arg-type]
@@ -220,29 +256,38 @@ def test_bad_inputs_raise(district: District, kwargs: dict[str, object], message
 def test_credits_and_adjustments_reduce_the_total(district: District) -> None:
     extra = (
         credit_line(amount=Decimal("10.00"), description="Leak adjustment credit"),
-        BillLineItem(kind="adjustment", description="Meter read correction",
-                     amount=Decimal("-4.125")),
+        BillLineItem(
+            kind="adjustment", description="Meter read correction", amount=Decimal("-4.125")
+        ),
         fee_line(district=district, kind="reconnection_fee"),
     )
     bill = _bill(district, 9, extra=extra)
-    assert _amounts(bill)[-3:] == [("credit", Decimal("-10.00")),
-                                   ("adjustment", Decimal("-4.13")),
-                                   ("reconnection_fee", Decimal("75.00"))]
+    assert _amounts(bill)[-3:] == [
+        ("credit", Decimal("-10.00")),
+        ("adjustment", Decimal("-4.13")),
+        ("reconnection_fee", Decimal("75.00")),
+    ]
     assert bill.total == Decimal("84.12") - Decimal("10.00") - Decimal("4.13") + Decimal("75.00")
 
 
 def test_credit_line_is_negative_whatever_the_sign() -> None:
-    assert credit_line(amount=Decimal("5")).amount == Decimal("-5.00")
-    assert credit_line(amount=Decimal("-5")).amount == Decimal("-5.00")
+    assert credit_line(amount=Decimal(5)).amount == Decimal("-5.00")
+    assert credit_line(amount=Decimal(-5)).amount == Decimal("-5.00")
 
 
 @pytest.mark.parametrize(
     ("line", "message"),
     [
         (BillLineItem(kind="credit", description="x", amount=Decimal("5.00")), "negative"),
-        (BillLineItem(kind="late_fee", description="x", amount=Decimal("-15.00")), "not be negative"),
+        (
+            BillLineItem(kind="late_fee", description="x", amount=Decimal("-15.00")),
+            "not be negative",
+        ),
         (BillLineItem(kind="usage", description="x", amount=Decimal("1.00")), "unknown extra line"),
-        (BillLineItem(kind="donation", description="x", amount=Decimal("1.00")), "unknown extra line"),
+        (
+            BillLineItem(kind="donation", description="x", amount=Decimal("1.00")),
+            "unknown extra line",
+        ),
     ],
 )
 def test_bad_extra_lines_raise(district: District, line: BillLineItem, message: str) -> None:
@@ -292,8 +337,14 @@ def test_explain_negative_and_caller_lines() -> None:
     credit = credit_line(amount=Decimal("1234.5"), description="Leak adjustment credit")
     assert explain_line(line=credit) == "Leak adjustment credit: -$1,234.50"
     assert explain_line(line=credit, lang="es-MX") == "Crédito: -$1,234.50"
-    odd_price = BillLineItem(kind="usage", description="x", amount=Decimal("1.25"), quantity=10,
-                             unit_price=Decimal("0.125"), tier=1)
+    odd_price = BillLineItem(
+        kind="usage",
+        description="x",
+        amount=Decimal("1.25"),
+        quantity=10,
+        unit_price=Decimal("0.125"),
+        tier=1,
+    )
     assert explain_line(line=odd_price) == "Water usage tier 1: 10 HCF at $0.125 = $1.25"
 
 
@@ -308,21 +359,40 @@ def test_worked_example(district: District) -> None:
     assert example["explanation"]["en"][1] == "Water usage tier 2: 2 HCF at $4.13 = $8.26"
     assert example["explanation"]["es"][1] == "Consumo de agua, nivel 2: 2 HCF a $4.13 = $8.26"
     assert [line["kind"] for line in example["lines"]] == [
-        "usage", "usage", "meter_charge", "sewer_fixed", "sewer_usage"]
+        "usage",
+        "usage",
+        "meter_charge",
+        "sewer_fixed",
+        "sewer_usage",
+    ]
     assert [r["range"] for r in example["rates"]] == ["0-10 HCF", "11-25 HCF", "over 25 HCF"]
 
 
 def test_worked_example_uses_the_schedule_of_the_day(district: District) -> None:
-    example = worked_example(district=district, account_type="commercial", meter_size="1",
-                             consumption_hcf=5, day=date(2025, 1, 1))
+    example = worked_example(
+        district=district,
+        account_type="commercial",
+        meter_size="1",
+        consumption_hcf=5,
+        day=date(2025, 1, 1),
+    )
     assert example["schedule_name"] == "FY2024-25"
-    assert example["total"] == Decimal("19.00") + Decimal("37.28") + Decimal("43.30") + Decimal("5.05")
+    assert example["total"] == Decimal("19.00") + Decimal("37.28") + Decimal("43.30") + Decimal(
+        "5.05"
+    )
 
 
 def test_rate_table(district: District) -> None:
     table = rate_table(district=district, account_type="temporary_construction", day=NEW)
-    assert table == [{"tier": 1, "up_to": None, "price": Decimal("5.66"), "range": "all HCF",
-                      "range_es": "todos los HCF"}]
+    assert table == [
+        {
+            "tier": 1,
+            "up_to": None,
+            "price": Decimal("5.66"),
+            "range": "all HCF",
+            "range_es": "todos los HCF",
+        }
+    ]
 
 
 def test_bill_to_dict(district: District) -> None:
