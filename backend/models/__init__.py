@@ -1,0 +1,38 @@
+"""All table models, imported here so SQLModel.metadata and Alembic see every table."""
+
+from backend.models.accounts import Account, AccountNote, Deposit, Meter, MeterRead
+from backend.models.audit import AuditLog, IdempotencyRecord, VerificationAttempt
+from backend.models.billing import (
+    Bill,
+    BillLine,
+    DueDateExtension,
+    FeeAdjustment,
+    Installment,
+    Payment,
+    PaymentArrangement,
+)
+from backend.models.customers import Customer, Premise
+from backend.models.orders import Outage, ServiceOrder, WorkOrder
+
+__all__ = [
+    "Account",
+    "AccountNote",
+    "AuditLog",
+    "Bill",
+    "BillLine",
+    "Customer",
+    "Deposit",
+    "DueDateExtension",
+    "FeeAdjustment",
+    "IdempotencyRecord",
+    "Installment",
+    "Meter",
+    "MeterRead",
+    "Outage",
+    "Payment",
+    "PaymentArrangement",
+    "Premise",
+    "ServiceOrder",
+    "VerificationAttempt",
+    "WorkOrder",
+]

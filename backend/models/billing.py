@@ -1,0 +1,103 @@
+"""Bills and their lines, payments, arrangements, extensions and fee adjustments.
+
+Money is stored as integer cents so sums are exact on every database.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from backend.models.common import (
+    AdjustmentStatus,
+    ArrangementStatus,
+    FeeKind,
+    LineKind,
+    PaymentMethod,
+    ReadType,
+    utcnow,
+)
+
+
+class Bill(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    period_start: date
+    period_end: date
+    bill_date: date = Field(index=True)
+    due_date: date
+    consumption_hcf: int
+    read_type: ReadType = Field(default=ReadType.actual, sa_type=String(12))
+    night_flow_gph: float = 0.0
+    meter_size: str = Field(max_length=8)
+    schedule_name: str = Field(max_length=40)
+    total_cents: int
+
+
+class BillLine(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    bill_id: int = Field(foreign_key="bill.id", index=True)
+    position: int
+    kind: LineKind = Field(sa_type=String(20))
+    description: str = Field(max_length=200)
+    quantity: int | None = None
+    unit_price_cents: int | None = None
+    tier: int | None = None
+    amount_cents: int
+
+
+class Payment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    bill_id: int | None = Field(default=None, foreign_key="bill.id")
+    amount_cents: int
+    paid_on: date
+    method: PaymentMethod = Field(sa_type=String(12))
+    # Paid after the bill's due date: what the late-fee and deposit policies count.
+    late: bool = False
+
+
+class PaymentArrangement(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    total_cents: int
+    installments: int
+    status: ArrangementStatus = Field(
+        default=ArrangementStatus.active, sa_type=String(12)
+    )
+    created_on: date
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Installment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    arrangement_id: int = Field(foreign_key="paymentarrangement.id", index=True)
+    number: int
+    due_date: date
+    amount_cents: int
+    paid: bool = False
+
+
+class DueDateExtension(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    bill_id: int = Field(foreign_key="bill.id")
+    original_due_date: date
+    new_due_date: date
+    granted_on: date
+
+
+class FeeAdjustment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    bill_id: int | None = Field(default=None, foreign_key="bill.id")
+    fee_kind: FeeKind = Field(sa_type=String(20))
+    amount_cents: int
+    status: AdjustmentStatus = Field(sa_type=String(16))
+    reason: str = Field(max_length=1000)
+    policy_rule: str = Field(max_length=60)
+    decided_by: str | None = Field(default=None, max_length=100)
+    requested_on: date
+    # Set once the credit appears on a bill; until then it reduces the balance directly.
+    credited_on_bill_id: int | None = Field(default=None, foreign_key="bill.id")
+    created_at: datetime = Field(default_factory=utcnow)
