@@ -1,6 +1,15 @@
-"""Fixtures for the whole suite."""
+"""Fixtures for the whole suite.
+
+The suite runs in two interpreters: the backend's (Python 3.12) and the bot's (Python 3.10,
+Rasa). Each collects only the tests its packages can import.
+"""
+
+import importlib.util
 
 import pytest
+
+IN_BOT_ENV = importlib.util.find_spec("rasa_sdk") is not None
+collect_ignore = ["backend", "scripts", "e2e"] if IN_BOT_ENV else ["actions", "bot"]
 
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -58,3 +58,12 @@ def read_rates(
 def check_service_area(zip_code: str, district: DistrictDep, _caller: CallerDep) -> dict[str, Any]:
     """Whether a ZIP code is inside the district's service area."""
     return {"zip": zip_code, "in_service_area": district.in_service_area(zip_code)}
+
+
+@router.get("/service-dates/{day}")
+def check_service_date(
+    day: date, district: DistrictDep, today: TodayDep, _caller: CallerDep
+) -> dict[str, Any]:
+    """Whether service can be scheduled on a day: a business day within the allowed window."""
+    problems = calendar.validate_requested_date(district=district, requested=day, today=today)
+    return {"date": day, "ok": not problems, "problems": [p.to_dict() for p in problems]}

@@ -20,3 +20,8 @@ def test_no_outage_elsewhere(client):
 
 def test_outages_need_a_zip_or_address(client):
     assert "query.zip" in field_errors(client.get("/api/v1/outages", headers=SERVICE))
+
+
+def test_service_date_check(client):
+    r = client.get("/api/v1/district/service-dates/2026-12-25", headers=SERVICE).json()
+    assert r["ok"] is False and r["problems"]

@@ -1,0 +1,188 @@
+"""Greeting, fallback, details given outside a form, and the yes/no answers to the bot's offers."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.asks import ask
+from actions.common import Context, WaterDeskAction, latest_entities, say, start_verification
+from actions.handoff import hand_off
+from actions.leaks import ActionMeterReread, _work_order, report_outages
+
+
+class ActionGreet(WaterDeskAction):
+    action_name = "action_greet"
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        name = f", {ctx.name}" if ctx.name else ""
+        say(dispatcher, ctx,
+            f"Hi{name}! I'm WaterDesk, Santa Margarita Water District's assistant. How can I help? "
+            "(¿Prefiere español? Solo escríbame en español.)",
+            f"¡Hola{name}! Soy WaterDesk, el asistente del Distrito de Agua Santa Margarita. "
+            "¿En qué le puedo ayudar?",
+            buttons=[("My balance", "Mi saldo", "/check_balance"),
+                     ("Report a leak", "Reportar una fuga", "/report_leak"),
+                     ("Start or stop service", "Iniciar o cancelar servicio", "/start_service"),
+                     ("Talk to a person", "Hablar con una persona", "/request_human")])
+        return []
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many customer messages in a row, up to this one, the bot didn't understand."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if (event.get("parse_data") or {}).get("intent", {}).get("name") != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
+class ActionDefaultFallback(WaterDeskAction):
+    action_name = "action_default_fallback"
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        misses = consecutive_fallbacks(tracker)
+        if misses >= 2:
+            say(dispatcher, ctx, "I'm still not understanding, sorry.",
+                "Sigo sin entender, perdón.")
+            return await hand_off(dispatcher=dispatcher, tracker=tracker, ctx=ctx,
+                                  reason_code="fallbacks", consecutive_fallbacks=misses)
+        ask(dispatcher, ctx, "rephrase")
+        dispatcher.utter_message(response="utter_help")
+        return [SlotSet("fallback_count", misses)]
+
+
+class ActionHandleInform(WaterDeskAction):
+    """Details given when no form asked for them: a language switch, an offer's answer, a ZIP."""
+
+    action_name = "action_handle_inform"
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        offer = tracker.get_slot("offer") or ""
+        option = (latest_entities(tracker, "option") or [None])[0]
+        if latest_entities(tracker, "language"):
+            say(dispatcher, ctx, "Sure, we can continue in English. How can I help?",
+                "Claro, podemos seguir en español. ¿En qué le puedo ayudar?")
+            return []
+        if offer == "high_bill" and option:
+            return await high_bill_choice(dispatcher, tracker, ctx, option=option)
+        zip_code = (latest_entities(tracker, "zip") or [None])[0]
+        address = (latest_entities(tracker, "address") or [None])[0]
+        if offer == "outage_lookup" and (zip_code or address):
+            return await report_outages(self, dispatcher, ctx, zip_code=zip_code, address=address)
+        say(dispatcher, ctx, "Thanks. What would you like me to do with that?",
+            "Gracias. ¿Qué quiere que haga con ese dato?")
+        dispatcher.utter_message(response="utter_help")
+        return []
+
+
+async def high_bill_choice(dispatcher: CollectingDispatcher, tracker: Tracker, ctx: Context,
+                           *, option: str) -> list[EventType]:
+    done: list[EventType] = [SlotSet("offer", None)]
+    if option == "reread":
+        return done + await ActionMeterReread().safely(dispatcher, tracker, ctx)
+    if option == "leak_check":
+        return done + await ActionLeakOrder().safely(dispatcher, tracker, ctx)
+    return done + await hand_off(dispatcher=dispatcher, tracker=tracker, ctx=ctx,
+                                 reason_code="policy_referral",
+                                 policy_referral="high_bill_adjustment")
+
+
+class ActionLeakOrder(WaterDeskAction):
+    """A leak investigation visit the customer accepted; it needs the verified premise."""
+
+    action_name = "action_leak_order"
+    needs_verification = True
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        order = await _work_order(self, ctx, kind="leak_investigation", priority="normal",
+                                  description="Customer accepted a leak investigation visit")
+        say(dispatcher, ctx,
+            f"Booked: a technician will check for leaks (work order {order['order_number']}) and "
+            "call before coming.",
+            f"Listo: un técnico revisará si hay fugas (orden {order['order_number']}) y llamará "
+            "antes de ir.")
+        return [SlotSet("offer", None)]
+
+
+class ActionMeterTestOrder(WaterDeskAction):
+    action_name = "action_meter_test_order"
+    needs_verification = True
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        order = await _work_order(self, ctx, kind="meter_test", priority="normal",
+                                  description="Customer requested a meter accuracy test")
+        say(dispatcher, ctx,
+            f"Scheduled (work order {order['order_number']}). The ${order['fee']} test fee will "
+            "appear on your next bill and is refunded if the meter is inaccurate.",
+            f"Programada (orden {order['order_number']}). El cargo de ${order['fee']} aparecerá en su "
+            "próxima factura y se reembolsa si el medidor no es preciso.")
+        return [SlotSet("offer", None)]
+
+
+class ActionAcceptOffer(WaterDeskAction):
+    action_name = "action_accept_offer"
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        offer = tracker.get_slot("offer") or ""
+        kind, _, arg = offer.partition(":")
+        done: list[EventType] = [SlotSet("offer", None)]
+        if kind == "handoff":
+            return done + await hand_off(dispatcher=dispatcher, tracker=tracker, ctx=ctx,
+                                         reason_code=arg or "request")
+        if kind == "high_bill":
+            say(dispatcher, ctx, "Which would you like: a meter reread, a leak check, or a review?",
+                "¿Qué prefiere: nueva lectura, revisión de fugas o una revisión por un representante?")
+            return []
+        if kind == "leak_order":
+            return done + await ActionLeakOrder().safely(dispatcher, tracker, ctx)
+        if kind == "meter_test":
+            return done + await ActionMeterTestOrder().safely(dispatcher, tracker, ctx)
+        if not ctx.verified and kind in ("autopay", "paperless", "arrangement", "extension"):
+            return start_verification(pending=None, tracker=tracker)
+        if kind in ("autopay", "paperless"):
+            enabled = arg == "on"
+            await self.api.write("PUT", f"/accounts/{ctx.account}/{kind}", body={"enabled": enabled},
+                                 key=ctx.key(self.action_name), token=ctx.token,
+                                 conversation_id=ctx.conversation_id)
+            d = await self.api.district()
+            messages = {
+                ("autopay", True): (f"You're signed up for autopay. Add your bank account or card at "
+                                    f"{d['payment_url']} to finish.",
+                                    f"Quedó inscrito en pago automático. Agregue su cuenta bancaria "
+                                    f"o tarjeta en {d['payment_url']} para terminar."),
+                ("autopay", False): ("Autopay is cancelled. Remember to pay each bill by its due date.",
+                                     "Cancelé el pago automático. Recuerde pagar cada factura a tiempo."),
+                ("paperless", True): ("Done: your bills will come by email from now on.",
+                                      "Listo: desde ahora sus facturas llegarán por correo electrónico."),
+                ("paperless", False): ("Done: you'll get paper bills by mail again.",
+                                       "Listo: volverá a recibir facturas en papel por correo."),
+            }
+            say(dispatcher, ctx, *messages[(kind, enabled)])
+            return done
+        if kind in ("arrangement", "extension"):
+            path, body = (("payment-arrangements", {"installments": int(arg)}) if kind == "arrangement"
+                          else ("extensions", {"days": int(arg)}))
+            result = await self.api.write("POST", f"/accounts/{ctx.account}/{path}", body=body,
+                                          key=ctx.key(self.action_name), token=ctx.token,
+                                          conversation_id=ctx.conversation_id)
+            if result["outcome"] == "granted":
+                say(dispatcher, ctx, ctx.pick(result["message"]), ctx.pick(result["message"]))
+                return done
+            from actions.billing import explain_referral
+
+            return done + await explain_referral(self, dispatcher, tracker, ctx, result=result)
+        say(dispatcher, ctx, "Great! What can I help you with?", "¡Perfecto! ¿En qué le ayudo?")
+        return done
+
+
+class ActionDeclineOffer(WaterDeskAction):
+    action_name = "action_decline_offer"
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        ask(dispatcher, ctx, "anything_else")
+        return [SlotSet("offer", None)]

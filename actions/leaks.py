@@ -1,0 +1,210 @@
+"""Leaks, meter rereads and tests, outages and water quality: triage and field work orders."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import Context, WaterDeskAction, latest_entities, money, say
+
+OUTSIDE = {"street", "sidewalk", "meter_box", "yard"}
+HEALTH_WORDS = re.compile(
+    r"\b(sick|ill|vomit\w*|diarrh\w*|rash|hospital|doctor|baby|pregnan\w*|enferm\w*|v[oó]mit\w*|"
+    r"diarrea|sarpullido|beb[eé]|embarazad\w*|m[eé]dico)\b", re.IGNORECASE)
+
+
+class ValidateLeakForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_leak_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        # A field crew needs a place: the verified premise, or an address the customer gives.
+        outside = tracker.get_slot("leak_location") in OUTSIDE
+        urgent = tracker.get_slot("severity") == "emergency"
+        if (outside or urgent) and not tracker.get_slot("verified"):
+            return ["leak_location", "severity", "leak_address"]
+        return ["leak_location", "severity"]
+
+    def validate_leak_address(self, value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        text = " ".join(str(value or "").split())
+        return {"leak_address": text if len(text) >= 5 else None}
+
+
+async def _work_order(action: WaterDeskAction, ctx: Context, *, kind: str, priority: str,
+                      description: str, location: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"kind": kind, "priority": priority, "description": description[:2000]}
+    if location:
+        body["location"] = location
+    return await action.api.write("POST", "/work-orders", body=body, key=ctx.key(action.action_name),
+                                  token=ctx.token if ctx.verified else None,
+                                  conversation_id=ctx.conversation_id)
+
+
+class ActionReportLeak(WaterDeskAction):
+    action_name = "action_report_leak"
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        where = tracker.get_slot("leak_location")
+        urgent = tracker.get_slot("severity") == "emergency"
+        address = tracker.get_slot("leak_address")
+        text = tracker.latest_message.get("text") or ""
+        done: list[EventType] = [SlotSet("leak_location", None), SlotSet("severity", None),
+                                 SlotSet("leak_address", None)]
+        if urgent:
+            d = await self.api.district()
+            order = await _work_order(self, ctx, kind="leak_investigation", priority="emergency",
+                                      location=address, description=f"Emergency leak ({where}): {text}")
+            say(dispatcher, ctx,
+                f"This is an emergency: I've dispatched a crew (work order {order['order_number']}). "
+                f"Please also call our emergency line now: {d['emergency_phone']}. Keep away from "
+                "fast-moving water and any electrical equipment near it, and if water is flooding "
+                "your home, close your main shut-off valve if you can do so safely.",
+                f"Es una emergencia: envié una cuadrilla (orden {order['order_number']}). Llame "
+                f"también ahora a nuestra línea de emergencias: {d['emergency_phone']}. Aléjese del "
+                "agua que corre con fuerza y de aparatos eléctricos cercanos y, si el agua inunda su "
+                "casa, cierre la llave de paso principal si puede hacerlo sin riesgo.")
+            from actions.handoff import hand_off
+
+            return done + await hand_off(dispatcher=dispatcher, tracker=tracker, ctx=ctx,
+                                         reason_code="emergency", emergency=True)
+        if where in OUTSIDE:
+            order = await _work_order(self, ctx, kind="leak_investigation", priority="normal",
+                                      location=address, description=f"Leak reported at {where}: {text}")
+            say(dispatcher, ctx,
+                f"Thanks for reporting it. A field crew will check it within one business day "
+                f"(work order {order['order_number']}). If it gets worse, tell me or call our "
+                "emergency line.",
+                f"Gracias por avisarnos. Una cuadrilla lo revisará en un día hábil (orden "
+                f"{order['order_number']}). Si empeora, dígame o llame a la línea de emergencias.")
+            return done
+        say(dispatcher, ctx,
+            "Leaks inside the property are the owner's to repair, but here's how to find them:\n"
+            "• Close your main shut-off valve if water is running where it shouldn't.\n"
+            "• Toilet dye test: put a few drops of food coloring in the tank and wait 15 minutes; "
+            "color in the bowl means a leaking flapper.\n"
+            "• Check the meter's leak indicator (the small triangle) with all water off: if it "
+            "spins, water is escaping somewhere.\n"
+            "Would you like a free leak investigation visit?",
+            "Las fugas dentro de la propiedad las repara el dueño, pero así puede encontrarlas:\n"
+            "• Cierre la llave de paso principal si corre agua donde no debe.\n"
+            "• Prueba del tinte: ponga unas gotas de colorante en el tanque del inodoro y espere 15 "
+            "minutos; si el color pasa a la taza, la válvula tiene fuga.\n"
+            "• Revise el indicador de fugas del medidor (el triangulito) con toda el agua cerrada: "
+            "si gira, hay una fuga.\n"
+            "¿Quiere una visita gratuita de revisión de fugas?",
+            buttons=[("Yes, send someone", "Sí, envíen a alguien", "/affirm"),
+                     ("No, thanks", "No, gracias", "/deny")])
+        return done + [SlotSet("offer", "leak_order")]
+
+
+class ActionMeterReread(WaterDeskAction):
+    action_name = "action_meter_reread"
+    needs_verification = True
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        order = await _work_order(self, ctx, kind="meter_reread", priority="normal",
+                                  description="Customer asked for a meter reread: "
+                                  + (tracker.latest_message.get("text") or "")[:500])
+        say(dispatcher, ctx,
+            f"I've requested a meter reread (work order {order['order_number']}). A technician will "
+            "read it within 3 business days; if the first read was wrong, we'll correct your bill.",
+            f"Solicité una nueva lectura del medidor (orden {order['order_number']}). Un técnico la "
+            "hará en 3 días hábiles; si la lectura anterior estaba mal, corregiremos su factura.")
+        return []
+
+
+class ActionMeterTest(WaterDeskAction):
+    action_name = "action_meter_test"
+    needs_verification = True
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        d = await self.api.district()
+        fee = money(d["fees"]["meter_test_fee"])
+        say(dispatcher, ctx,
+            f"A meter accuracy test costs {fee}. If the meter reads outside accuracy limits, we "
+            "replace it, refund the fee and adjust your bills. Shall I schedule it?",
+            f"La prueba de precisión del medidor cuesta {fee}. Si el medidor está fuera de los "
+            "límites de precisión, lo reemplazamos, le devolvemos el cargo y ajustamos sus facturas. "
+            "¿La programo?",
+            buttons=[("Yes, schedule it", "Sí, prográmela", "/affirm"), ("No", "No", "/deny")])
+        return [SlotSet("offer", "meter_test")]
+
+
+class ActionWaterOutage(WaterDeskAction):
+    action_name = "action_water_outage"
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        zip_code = (latest_entities(tracker, "zip") or [None])[0]
+        address = (latest_entities(tracker, "address") or [None])[0]
+        if not zip_code and not address and ctx.verified:
+            summary = await self.api.account(ctx.account, token=ctx.token)
+            zip_code = summary["service_address"].split()[-1]
+        if not zip_code and not address:
+            say(dispatcher, ctx, "What's your ZIP code or street address? I'll check for outages there.",
+                "¿Cuál es su código postal o dirección? Reviso si hay interrupciones ahí.")
+            return [SlotSet("offer", "outage_lookup")]
+        return await report_outages(self, dispatcher, ctx, zip_code=zip_code, address=address)
+
+
+async def report_outages(action: WaterDeskAction, dispatcher: CollectingDispatcher, ctx: Context,
+                         *, zip_code: str | None, address: str | None) -> list[EventType]:
+    outages = await action.api.outages(zip_code=zip_code, address=address)
+    place = zip_code or address
+    if not outages:
+        say(dispatcher, ctx,
+            f"I don't see any outage at {place} right now. If you have no water or very low "
+            "pressure, it may be a break: would you like to report it?",
+            f"No veo interrupciones en {place} en este momento. Si no tiene agua o tiene muy poca "
+            "presión, puede ser una ruptura: ¿quiere reportarla?",
+            buttons=[("Report a problem", "Reportar un problema", "/report_leak")])
+        return [SlotSet("offer", None)]
+    for o in outages:
+        kind = ctx.t("Planned work" if o["planned"] else "Outage",
+                     "Trabajo programado" if o["planned"] else "Interrupción")
+        restore = (o.get("expected_restore_at") or "")[11:16]
+        say(dispatcher, ctx,
+            f"{kind}: {o['title']}. {o['description']} Expected back by {restore} UTC."
+            if restore else f"{kind}: {o['title']}. {o['description']}",
+            f"{kind}: {o['title']}. {o['description']}")
+    return [SlotSet("offer", None)]
+
+
+class ActionWaterQuality(WaterDeskAction):
+    action_name = "action_water_quality"
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        text = tracker.latest_message.get("text") or ""
+        health = bool(HEALTH_WORDS.search(text))
+        say(dispatcher, ctx,
+            "Our water meets all state and federal standards. Cloudy water is usually air and "
+            "clears from the bottom of a glass in a few minutes; brown or yellow water after nearby "
+            "work usually clears by running the cold tap for 5–10 minutes. A chlorine taste is "
+            "normal and fades if you chill the water.",
+            "Nuestra agua cumple con todas las normas estatales y federales. El agua turbia suele "
+            "ser aire y se aclara desde el fondo del vaso en unos minutos; el agua café o amarilla "
+            "después de obras cercanas suele aclararse dejando correr la llave fría 5–10 minutos. "
+            "Un sabor a cloro es normal y disminuye si enfría el agua.")
+        location = None if ctx.verified else (latest_entities(tracker, "address") or [None])[0]
+        if ctx.verified or location:
+            order = await _work_order(self, ctx, kind="water_quality",
+                                      priority="high" if health else "normal",
+                                      location=location, description=f"Water quality: {text}")
+            say(dispatcher, ctx,
+                f"I've also asked our water quality team to check (work order {order['order_number']}).",
+                f"También pedí al equipo de calidad del agua que lo revise (orden {order['order_number']}).")
+        if health:
+            from actions.handoff import hand_off
+
+            say(dispatcher, ctx, "Since someone may be unwell, please don't drink the tap water "
+                "until we've talked.", "Como alguien podría estar enfermo, por favor no tome agua "
+                "de la llave hasta que hablemos.")
+            return await hand_off(dispatcher=dispatcher, tracker=tracker, ctx=ctx,
+                                  reason_code="health_concern")
+        return []

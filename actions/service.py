@@ -1,0 +1,297 @@
+"""Start, stop and transfer service, and contact updates: forms validated against the backend."""
+
+from __future__ import annotations
+
+import re
+from abc import abstractmethod
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api import APIError, get_api
+from actions.billing import when
+from actions.common import Context, WaterDeskAction, say, start_verification
+
+# The district's ZIPs and their cities, for addresses customers type without a city.
+ZIP_CITY = {
+    "92688": "Rancho Santa Margarita", "92694": "Ladera Ranch", "92691": "Mission Viejo",
+    "92692": "Mission Viejo", "92679": "Coto de Caza", "92610": "Lake Forest",
+    "92630": "Lake Forest", "92675": "San Juan Capistrano",
+}
+FORM_SLOTS = {
+    "start_service_form": ["account_type", "service_address", "service_zip", "service_date",
+                           "customer_full_name", "contact_phone", "contact_email",
+                           "mailing_address"],
+    "stop_service_form": ["service_date", "forwarding_address"],
+    "transfer_service_form": ["service_address", "service_zip", "service_date"],
+    "contact_form": ["contact_change"],
+}
+NEEDS_VERIFICATION = {"stop_service_form", "transfer_service_form", "contact_form"}
+INTENT_FORM = {"start_service": "start_service_form", "stop_service": "stop_service_form",
+               "transfer_service": "transfer_service_form", "update_contact": "contact_form"}
+ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def parse_address(text: str) -> dict[str, str] | None:
+    """'9 Elm St, Irvine CA 92618' → street, city, state, zip; None without a number and a ZIP."""
+    text = " ".join(str(text or "").split())
+    zip_match = ZIP_RE.search(text)
+    street_match = re.match(r"^\s*(\d+\s+[^,]+)", text)
+    if not zip_match or not street_match:
+        return None
+    zip_code = zip_match.group(1)
+    rest = text[street_match.end():zip_match.start()].strip(" ,")
+    state_match = re.search(r"\b([A-Za-z]{2})\s*$", rest)
+    state = state_match.group(1).upper() if state_match else "CA"
+    city = rest[: state_match.start()].strip(" ,") if state_match else rest
+    city = city or ZIP_CITY.get(zip_code, "")
+    if len(city) < 2:
+        return None
+    return {"street": street_match.group(1).strip(), "city": city, "state": state, "zip": zip_code}
+
+
+class ActionBeginServiceForm(WaterDeskAction):
+    """Clears the form's slots; stop, transfer and contact changes verify the customer first."""
+
+    action_name = "action_begin_service_form"
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        form = INTENT_FORM.get(tracker.latest_message.get("intent", {}).get("name", ""),
+                               "start_service_form")
+        given = {e.get("entity") for e in tracker.latest_message.get("entities", [])}
+        keep = {"account_type": "account_type", "service_address": "address",
+                "service_zip": "zip", "service_date": "date"}
+        events: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS[form]
+                                   if keep.get(slot) not in given]
+        if form in NEEDS_VERIFICATION and not ctx.verified:
+            events += start_verification(pending=f"form:{form}", tracker=tracker)
+        return events
+
+
+class _ServiceValidation(FormValidationAction):
+    @abstractmethod
+    def name(self) -> str:
+        """Abstract, so the action server doesn't register this shared base."""
+
+    def ctx(self, tracker: Tracker) -> Context:
+        return Context.of(tracker)
+
+    def validate_service_address(self, value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        text = " ".join(str(value or "").split()).strip(" ,.")
+        if not re.match(r"^\d+\s+\S+", text):
+            say(dispatcher, self.ctx(tracker), "Please give the street number and name, e.g. 22 Alondra.",
+                "Por favor indique el número y la calle, por ejemplo 22 Alondra.")
+            return {"service_address": None}
+        slots: dict[str, Any] = {"service_address": ZIP_RE.split(text)[0].strip(" ,")}
+        found = ZIP_RE.search(text)
+        if found and not tracker.get_slot("service_zip"):
+            slots["service_zip"] = found.group(1)
+        return slots
+
+    async def validate_service_zip(self, value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        zip_code = str(value or "")[:5]
+        if not zip_code.isdigit() or len(zip_code) != 5:
+            return {"service_zip": None}
+        if not await get_api().in_service_area(zip_code):
+            say(dispatcher, self.ctx(tracker),
+                f"Sorry, ZIP {zip_code} is outside our service area, so another water provider "
+                "serves that address. Could you check the ZIP?",
+                f"Lo siento, el código postal {zip_code} está fuera de nuestra área de servicio, así "
+                "que otro proveedor atiende esa dirección. ¿Puede revisar el código postal?")
+            return {"service_zip": None}
+        return {"service_zip": zip_code}
+
+    async def validate_service_date(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        try:
+            check = await get_api().check_service_date(str(value)[:10])
+        except APIError:
+            return {"service_date": None}
+        if not check["ok"]:
+            ctx = self.ctx(tracker)
+            say(dispatcher, ctx, ctx.pick(check["problems"][0]), ctx.pick(check["problems"][0]))
+            return {"service_date": None}
+        return {"service_date": str(value)[:10]}
+
+
+class ValidateStartServiceForm(_ServiceValidation):
+    def name(self) -> str:
+        return "validate_start_service_form"
+
+    def validate_customer_full_name(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        words = [w for w in str(value or "").replace(",", " ").split() if w[0].isalpha()]
+        if len(words) < 2:
+            say(dispatcher, self.ctx(tracker), "Please give a first and last name.",
+                "Por favor indique nombre y apellido.")
+            return {"customer_full_name": None}
+        return {"customer_full_name": " ".join(words[:4])}
+
+    def validate_contact_phone(self, value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        digits = "".join(ch for ch in str(value or "") if ch.isdigit())[-10:]
+        return {"contact_phone": digits if len(digits) == 10 else None}
+
+    def validate_contact_email(self, value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "")
+        if text == "none" or EMAIL_RE.fullmatch(text):
+            return {"contact_email": text.lower()}
+        return {"contact_email": None}
+
+    def validate_mailing_address(self, value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if value == "same" or parse_address(str(value)):
+            return {"mailing_address": value}
+        say(dispatcher, self.ctx(tracker),
+            "Please give the full mailing address with city and ZIP, e.g. PO Box 12, Irvine CA 92618.",
+            "Por favor indique la dirección postal completa con ciudad y código postal, por ejemplo "
+            "PO Box 12, Irvine CA 92618.")
+        return {"mailing_address": None}
+
+
+class ValidateStopServiceForm(_ServiceValidation):
+    def name(self) -> str:
+        return "validate_stop_service_form"
+
+    def validate_forwarding_address(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if parse_address(str(value)):
+            return {"forwarding_address": value}
+        say(dispatcher, self.ctx(tracker),
+            "Please give the full address with city and ZIP, e.g. 9 Elm St, Irvine CA 92618.",
+            "Por favor indique la dirección completa con ciudad y código postal, por ejemplo "
+            "9 Elm St, Irvine CA 92618.")
+        return {"forwarding_address": None}
+
+
+class ValidateTransferServiceForm(_ServiceValidation):
+    def name(self) -> str:
+        return "validate_transfer_service_form"
+
+
+class ValidateContactForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_contact_form"
+
+    def validate_contact_change(self, value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if contact_update(str(value or "")):
+            return {"contact_change": value}
+        say(dispatcher, Context.of(tracker),
+            "I didn't find a phone number, email or full mailing address in that. Could you send it again?",
+            "No encontré un teléfono, correo o dirección postal completa. ¿Me lo puede enviar de nuevo?")
+        return {"contact_change": None}
+
+
+def contact_update(text: str) -> dict[str, Any]:
+    update: dict[str, Any] = {}
+    email = EMAIL_RE.search(text)
+    if email:
+        update["email"] = email.group(0).lower()
+        text = text.replace(email.group(0), " ")
+    address = parse_address(text)
+    if address:
+        update.update({f"mailing_{k}": v for k, v in address.items()})
+    else:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if len(digits) in (10, 11):
+            update["phone"] = digits[-10:]
+    return update
+
+
+def _address(street: str, zip_code: str) -> dict[str, str]:
+    return {"street": street, "city": ZIP_CITY.get(zip_code, "Rancho Santa Margarita"),
+            "zip": zip_code}
+
+
+class ActionStartService(WaterDeskAction):
+    action_name = "action_start_service"
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        s = tracker.get_slot
+        service = _address(s("service_address"), s("service_zip"))
+        mailing = service if s("mailing_address") == "same" else parse_address(s("mailing_address"))
+        first, *rest = s("customer_full_name").split()
+        body = {"kind": "start", "requested_date": s("service_date"),
+                "account_type": s("account_type") or "residential",
+                "service_address": service, "mailing_address": mailing,
+                "identity": {"first_name": first, "last_name": " ".join(rest),
+                             "phone": s("contact_phone"),
+                             "email": None if s("contact_email") == "none" else s("contact_email"),
+                             "preferred_language": ctx.lang}}
+        order = await self.api.write("POST", "/service-orders", body=body, key=ctx.key(self.action_name),
+                                     token=ctx.token, conversation_id=ctx.conversation_id)
+        say(dispatcher, ctx,
+            f"Done! Service at {s('service_address')} starts {when(order['requested_date'], ctx)}. "
+            f"Your order number is {order['order_number']} and your new account number is "
+            f"{order['new_account_number']}.",
+            f"¡Listo! El servicio en {s('service_address')} empieza el "
+            f"{when(order['requested_date'], ctx)}. Su número de orden es {order['order_number']} y "
+            f"su nuevo número de cuenta es {order['new_account_number']}.")
+        if order.get("deposit_reason"):
+            say(dispatcher, ctx, ctx.pick(order["deposit_reason"]), ctx.pick(order["deposit_reason"]))
+        return []
+
+
+class ActionStopService(WaterDeskAction):
+    action_name = "action_stop_service"
+    needs_verification = True
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        body = {"kind": "stop", "requested_date": tracker.get_slot("service_date"),
+                "forwarding_address": parse_address(tracker.get_slot("forwarding_address"))}
+        order = await self.api.write("POST", "/service-orders", body=body, key=ctx.key(self.action_name),
+                                     token=ctx.token, conversation_id=ctx.conversation_id)
+        say(dispatcher, ctx,
+            f"Done. Service on account {ctx.account} stops {when(order['requested_date'], ctx)} "
+            f"(order {order['order_number']}). We'll read the meter that day and mail the final bill "
+            "to your forwarding address; any deposit is credited on it.",
+            f"Listo. El servicio de la cuenta {ctx.account} termina el "
+            f"{when(order['requested_date'], ctx)} (orden {order['order_number']}). Leeremos el "
+            "medidor ese día y enviaremos la factura final a su nueva dirección; cualquier depósito "
+            "se acredita en ella.")
+        return []
+
+
+class ActionTransferService(WaterDeskAction):
+    action_name = "action_transfer_service"
+    needs_verification = True
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        s = tracker.get_slot
+        body = {"kind": "transfer", "requested_date": s("service_date"),
+                "service_address": _address(s("service_address"), s("service_zip"))}
+        order = await self.api.write("POST", "/service-orders", body=body, key=ctx.key(self.action_name),
+                                     token=ctx.token, conversation_id=ctx.conversation_id)
+        say(dispatcher, ctx,
+            f"Done. On {when(order['requested_date'], ctx)} service moves to {s('service_address')} "
+            f"under new account {order['new_account_number']} (order {order['order_number']}). "
+            f"{ctx.pick(order.get('deposit_reason'))}",
+            f"Listo. El {when(order['requested_date'], ctx)} el servicio pasa a {s('service_address')} "
+            f"con la nueva cuenta {order['new_account_number']} (orden {order['order_number']}). "
+            f"{ctx.pick(order.get('deposit_reason'))}")
+        return []
+
+
+class ActionUpdateContact(WaterDeskAction):
+    action_name = "action_update_contact"
+    needs_verification = True
+
+    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        update = contact_update(tracker.get_slot("contact_change") or "")
+        result = await self.api.write("PATCH", f"/accounts/{ctx.account}/contact", body=update,
+                                      key=ctx.key(self.action_name), token=ctx.token,
+                                      conversation_id=ctx.conversation_id)
+        changed = ", ".join(f.replace("mailing_", "mailing ") for f in result["changed"]) or "nothing"
+        say(dispatcher, ctx, f"Updated: {changed}. Thanks for keeping your details current.",
+            f"Actualizado: {changed}. Gracias por mantener sus datos al día.")
+        return [SlotSet("contact_change", None)]
+
+

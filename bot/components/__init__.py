@@ -1,0 +1,1 @@
+"""WaterDesk custom Rasa graph components."""
