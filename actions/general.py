@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.asks import ask
 from actions.common import Context, WaterDeskAction, latest_entities, say, start_verification
 from actions.handoff import hand_off
+from actions.language import named_language
 from actions.leaks import ActionMeterReread, _work_order, report_outages
 
 
@@ -41,10 +42,30 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     return count
 
 
+def asked_to_switch(tracker: Tracker) -> bool:
+    """"¿hablan español?", "english please": a language request, however the NLU read it."""
+    text = tracker.latest_message.get("text") or ""
+    return bool(latest_entities(tracker, "language")) or named_language(text) is not None
+
+
+def confirm_switch(dispatcher: CollectingDispatcher, ctx: Context) -> list[EventType]:
+    say(dispatcher, ctx, "Sure, we can continue in English. How can I help?",
+        "Claro, podemos seguir en español. ¿En qué le puedo ayudar?")
+    return []
+
+
 class ActionDefaultFallback(WaterDeskAction):
     action_name = "action_default_fallback"
 
     async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        # A possible leak is never met with "say that again": unsure or not, start the triage.
+        where = latest_entities(tracker, "leak_location")
+        how = latest_entities(tracker, "severity")
+        if where or "emergency" in how:
+            return [*(SlotSet("leak_location", where[0]) for _ in where[:1]),
+                    *(SlotSet("severity", how[0]) for _ in how[:1]), ActiveLoop("leak_form")]
+        if asked_to_switch(tracker):
+            return confirm_switch(dispatcher, ctx)
         misses = consecutive_fallbacks(tracker)
         if misses >= 2:
             say(dispatcher, ctx, "I'm still not understanding, sorry.",
@@ -64,10 +85,8 @@ class ActionHandleInform(WaterDeskAction):
     async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
         offer = tracker.get_slot("offer") or ""
         option = (latest_entities(tracker, "option") or [None])[0]
-        if latest_entities(tracker, "language"):
-            say(dispatcher, ctx, "Sure, we can continue in English. How can I help?",
-                "Claro, podemos seguir en español. ¿En qué le puedo ayudar?")
-            return []
+        if asked_to_switch(tracker):
+            return confirm_switch(dispatcher, ctx)
         if offer == "high_bill" and option:
             return await high_bill_choice(dispatcher, tracker, ctx, option=option)
         zip_code = (latest_entities(tracker, "zip") or [None])[0]

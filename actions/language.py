@@ -139,3 +139,14 @@ def detect_language(text: str) -> str | None:
     if en >= MIN_SCORE and en >= 2 * es and en_hits:
         return "en"
     return None
+
+
+_NAMED = re.compile(r"\b(espa[ñn]ol|spanish|english|ingl[eé]s)\b", re.IGNORECASE)
+
+
+def named_language(text: str) -> str | None:
+    """The language a short request names: "¿hablan español?" → "es", "english please" → "en"."""
+    found = _NAMED.search(text or "")
+    if not found or len(text.split()) > 6:
+        return None
+    return "es" if found.group(1).lower().startswith(("esp", "spa")) else "en"

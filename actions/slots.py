@@ -8,7 +8,7 @@ from rasa_sdk import Tracker, ValidationAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.language import detect_language
+from actions.language import detect_language, named_language
 
 
 class ValidateSlotMappings(ValidationAction):
@@ -23,5 +23,5 @@ class ValidateSlotMappings(ValidationAction):
         text = tracker.latest_message.get("text") or ""
         if text.startswith("/"):  # a button payload says nothing about language
             return {}
-        detected = detect_language(text)
+        detected = named_language(text) or detect_language(text)
         return {"language": detected} if detected else {}

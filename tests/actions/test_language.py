@@ -72,3 +72,15 @@ def test_spanish(text: str) -> None:
 )
 def test_not_confident(text: str) -> None:
     assert detect_language(text) is None
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("¿hablan español?", "es"), ("habla espanol", "es"), ("in spanish please", "es"),
+    ("english please", "en"), ("puede ser en inglés?", "en"),
+    ("i was born in spain and i speak english and my bill is wrong since march", None),
+    ("what's my balance", None),
+])
+def test_named_language(text, lang):
+    from actions.language import named_language
+
+    assert named_language(text) == lang

@@ -122,3 +122,15 @@ def test_backend_down_is_told_plainly_and_queued(monkeypatch):
     close_api(dead)
     assert "can't reach our customer records" in texts(messages)
     assert any(m.get("custom", {}).get("handoff") for m in messages)
+
+
+def test_an_unsure_message_about_gushing_water_still_starts_the_leak_triage():
+    entities = [{"entity": "severity", "value": "emergency", "start": 9, "end": 16},
+                {"entity": "leak_location", "value": "street", "start": 28, "end": 34}]
+    t = tracker(text="water is gushing out of the street", intent="nlu_fallback",
+                entities=entities)
+    messages, events = run(ActionDefaultFallback(), t)
+    assert not messages
+    assert slot(events, "severity") == "emergency" and slot(events, "leak_location") == "street"
+    assert {"event": "active_loop", "name": "leak_form"} in [
+        {k: e[k] for k in ("event", "name") if k in e} for e in events]

@@ -51,6 +51,20 @@ def test_gibberish_gets_the_fallback(stack, text):
     assert parse(stack, text)["intent"]["name"] == "nlu_fallback"
 
 
+@pytest.mark.parametrize("text", ["what is the capital of france",
+                                  "quien gano el partido de futbol anoche"])
+def test_far_out_of_domain_is_not_a_confident_wrong_intent(stack, text):
+    assert parse(stack, text)["intent"]["name"] in ("out_of_scope", "nlu_fallback")
+
+
+def test_switching_to_spanish(stack):
+    chat = Chat(stack)
+    chat.text("hi")
+    reply = chat.text("¿hablan español?")
+    assert "español" in reply or "¿En qué" in reply
+    assert "Su saldo" not in reply and "$" not in reply
+
+
 def test_rule_entities_come_from_spacy_rules(stack):
     entities = {e["entity"]: e["value"] for e in
                 parse(stack, "my account is 1000002 and the zip is 92694")["entities"]}
@@ -114,3 +128,12 @@ def test_card_number_is_never_repeated_and_the_customer_is_told(stack):
     reply = chat.text("can i pay with my card 4111 1111 1111 1111")
     assert "4111 1111 1111 1111" not in reply
     assert "card" in reply.lower()
+
+
+def test_card_number_is_masked_in_the_stored_conversation(stack):
+    chat = Chat(stack)
+    chat.text("my card is 4111 1111 1111 1111")
+    r = httpx.get(f"{stack.rasa}/conversations/{chat.sender}/tracker",
+                  params={"token": RASA_TOKEN}, timeout=30)
+    stored = [e.get("text") for e in r.json()["events"] if e.get("event") == "user"]
+    assert stored and "4111 1111 1111 1111" not in stored[0] and stored[0].endswith("1111")
