@@ -7,7 +7,7 @@ import pytest
 
 from tests.utils.stack import RASA_TOKEN
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 
 def parse(stack, text: str) -> dict:

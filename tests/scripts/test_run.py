@@ -15,7 +15,8 @@ from tests.utils.db import throwaway_database
 from tests.utils.processes import Output, free_port, port_closed, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+# The run command trains first when the bot's inputs changed; the fixture makes sure it is cached.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("model"), pytest.mark.timeout(1500)]
 
 
 def start(tmp_path: Path, database_url: str) -> tuple[subprocess.Popen, Output, int]:
