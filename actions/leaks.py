@@ -18,6 +18,40 @@ HEALTH_WORDS = re.compile(
     r"diarrea|sarpullido|beb[eé]|embarazad\w*|m[eé]dico)\b", re.IGNORECASE)
 
 
+# Words that place a leak or measure it, for DIET spans that aren't one of the slot's values
+# ("of the street", "shooting"): the triage must not read an outside gusher as a small inside leak.
+PLACES = (
+    ("meter_box", ("meter", "medidor", "caja")),
+    ("sidewalk", ("sidewalk", "banqueta", "acera", "curb")),
+    ("street", ("street", "road", "calle", "hydrant", "hidrante", "avenida", "main", "corner",
+                "esquina", "pkwy", "parkway")),
+    ("yard", ("yard", "jard", "patio", "lawn", "cesped", "césped", "sprinkler", "garden")),
+    ("inside", ("inside", "house", "home", "casa", "kitchen", "cocina", "bath", "baño", "bano",
+                "wall", "pared", "ceiling", "techo", "slab", "garage", "dentro", "toilet",
+                "inodoro", "sink", "lavabo", "heater", "boiler")),
+)
+SEVERITY = (
+    ("emergency", ("gush", "flood", "shoot", "spray", "pour", "everywhere", "burst", "geyser",
+                   "chorro", "inund", "brota", "fuerza", "emergenc", "massive", "huge")),
+    ("minor", ("drip", "small", "slow", "little", "tiny", "gote", "poco", "poquit", "charco",
+               "puddle", "wet", "húmed", "humed")),
+)
+
+
+def canonical(value: Any, *, choices: tuple[tuple[str, tuple[str, ...]], ...],
+              text: str = "") -> str | None:
+    """A slot value from what DIET found, else from the customer's whole message."""
+    names = {name for name, _ in choices}
+    if value in names:
+        return str(value)
+    for source in (str(value or ""), text):
+        lowered = source.lower()
+        for name, words in choices:
+            if any(word in lowered for word in words):
+                return name
+    return None
+
+
 class ValidateLeakForm(FormValidationAction):
     def name(self) -> str:
         return "validate_leak_form"
@@ -30,6 +64,16 @@ class ValidateLeakForm(FormValidationAction):
         if (outside or urgent) and not tracker.get_slot("verified"):
             return ["leak_location", "severity", "leak_address"]
         return ["leak_location", "severity"]
+
+    def validate_leak_location(self, value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        return {"leak_location": canonical(value, choices=PLACES, text=text)}
+
+    def validate_severity(self, value: Any, dispatcher: CollectingDispatcher,
+                          tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        return {"severity": canonical(value, choices=SEVERITY, text=text)}
 
     def validate_leak_address(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

@@ -134,3 +134,27 @@ def test_an_unsure_message_about_gushing_water_still_starts_the_leak_triage():
     assert slot(events, "severity") == "emergency" and slot(events, "leak_location") == "street"
     assert {"event": "active_loop", "name": "leak_form"} in [
         {k: e[k] for k in ("event", "name") if k in e} for e in events]
+
+
+@pytest.mark.parametrize(("value", "text", "expected"), [
+    ("street", "", "street"),
+    ("of the street", "water shooting up out of the street", "street"),
+    ("calle", "", "street"),
+    ("junto a la caja del", "la fuga esta junto a la caja del medidor", "meter_box"),
+    ("en el garage", "en el garage", "inside"),
+    ("somewhere", "it's hard to say", None),
+])
+def test_leak_places_from_loose_spans(value, text, expected):
+    from actions.leaks import PLACES, canonical
+
+    assert canonical(value, choices=PLACES, text=text) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("shooting", "emergency"), ("a chorros", "emergency"), ("goteando poquito", "minor"),
+    ("emergency", "emergency"), ("hmm", None),
+])
+def test_leak_severity_from_loose_spans(value, expected):
+    from actions.leaks import SEVERITY, canonical
+
+    assert canonical(value, choices=SEVERITY) == expected
