@@ -10,6 +10,7 @@ from backend.api.main import api_router
 from backend.api.middleware import BodyLimitMiddleware
 from backend.core.config import Settings, get_settings
 from backend.core.db import make_engine
+from backend.hub.bridge import RasaBridge
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.bridge.close()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -40,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
+    app.state.bridge = RasaBridge(url=settings.RASA_URL, timeout=settings.RASA_TIMEOUT)
     app.include_router(api_router, prefix=settings.API_V1_STR)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     return app

@@ -14,6 +14,7 @@ from backend.crud import accounts as accounts_crud
 from backend.crud.accounts import AccountBundle
 from backend.crud.audit import Actor
 from backend.domain.district import District, load_district
+from backend.hub.bridge import RasaBridge
 from backend.models.common import ActorType
 
 
@@ -41,6 +42,13 @@ async def get_district(settings: SettingsDep) -> District:
 
 
 DistrictDep = Annotated[District, Depends(get_district)]
+
+
+async def get_bridge(request: Request) -> RasaBridge:
+    return request.app.state.bridge  # type: ignore[no-any-return]
+
+
+BridgeDep = Annotated[RasaBridge, Depends(get_bridge)]
 
 
 async def get_today(district: DistrictDep) -> date:

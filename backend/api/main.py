@@ -2,6 +2,7 @@ from fastapi import APIRouter
 
 from backend.api.routes import (
     accounts,
+    conversations,
     district,
     outages,
     policies,
@@ -20,3 +21,4 @@ api_router.include_router(policies.router)
 api_router.include_router(service_orders.router)
 api_router.include_router(work_orders.router)
 api_router.include_router(outages.router)
+api_router.include_router(conversations.router)

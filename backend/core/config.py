@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     DISTRICT_FILE: Path | None = None
     REDIS_URL: str | None = None
 
+    # The Rasa server the hub forwards customer messages to (REST channel), and how long to wait.
+    RASA_URL: str = "http://127.0.0.1:5005"
+    RASA_TIMEOUT: float = 15.0
+
     # Largest request body the API accepts; chat and API payloads are small.
     MAX_BODY_BYTES: int = 256 * 1024
 

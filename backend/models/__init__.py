@@ -11,6 +11,7 @@ from backend.models.billing import (
     Payment,
     PaymentArrangement,
 )
+from backend.models.conversations import Conversation, Message
 from backend.models.customers import Customer, Premise
 from backend.models.orders import Outage, ServiceOrder, WorkOrder
 
@@ -19,12 +20,14 @@ __all__ = [
     "AccountNote",
     "AuditLog",
     "Bill",
+    "Conversation",
     "BillLine",
     "Customer",
     "Deposit",
     "DueDateExtension",
     "FeeAdjustment",
     "IdempotencyRecord",
+    "Message",
     "Installment",
     "Meter",
     "MeterRead",

@@ -28,6 +28,8 @@ def make_test_settings(*, database_url: str, data_dir: Path) -> Settings:
         _env_file=None,  # type: ignore[call-arg]
         ENVIRONMENT="test", SECRET_KEY=TEST_SECRET_KEY, SERVICE_TOKEN=TEST_SERVICE_TOKEN,
         DATABASE_URL=database_url, DATA_DIR=data_dir,
+        # Nothing listens on port 9: in-process API tests see the bot as unavailable.
+        RASA_URL="http://127.0.0.1:9", RASA_TIMEOUT=2,
     )
 
 

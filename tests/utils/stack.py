@@ -74,17 +74,20 @@ class Stack:
     logs: Path
 
 
-def backend_env(tmp: Path, database_url: str | None = None) -> dict[str, str]:
+def backend_env(tmp: Path, database_url: str | None = None,
+                rasa_url: str | None = None) -> dict[str, str]:
     env = {"ENVIRONMENT": "test", "SECRET_KEY": SECRET_KEY, "SERVICE_TOKEN": SERVICE_TOKEN,
-           "DATA_DIR": str(tmp), "RASA_TOKEN": RASA_TOKEN}
+           "DATA_DIR": str(tmp), "RASA_TOKEN": RASA_TOKEN,
+           "RASA_URL": rasa_url or "http://127.0.0.1:9"}
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
 
 
 @contextmanager
-def start_backend(tmp: Path, *, stack: ExitStack, database_url: str | None = None) -> Iterator[str]:
-    env = backend_env(tmp, database_url)
+def start_backend(tmp: Path, *, stack: ExitStack, database_url: str | None = None,
+                  rasa_url: str | None = None) -> Iterator[str]:
+    env = backend_env(tmp, database_url, rasa_url)
     subprocess.run([str(APP_PY), "-m", "backend.prestart"], cwd=ROOT, env={**os.environ, **env},
                    check=True, capture_output=True)
     port = free_port()
@@ -100,8 +103,9 @@ def start_backend(tmp: Path, *, stack: ExitStack, database_url: str | None = Non
 @contextmanager
 def start_stack(tmp: Path, *, model: Path) -> Iterator[Stack]:
     with ExitStack() as stack:
-        backend = stack.enter_context(start_backend(tmp, stack=stack))
         actions_port, rasa_port = free_port(), free_port()
+        backend = stack.enter_context(start_backend(
+            tmp, stack=stack, rasa_url=f"http://127.0.0.1:{rasa_port}"))
         quiet = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
         actions_log = tmp / "actions.log"
         actions = stack.enter_context(process(

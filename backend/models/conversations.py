@@ -1,0 +1,82 @@
+"""Conversations on every channel and their messages, stored before anything is passed on."""
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import uuid4
+
+from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.models.common import utcnow
+
+
+class ConversationStatus(StrEnum):
+    bot = "bot"
+    queued = "queued"
+    assigned = "assigned"
+    closed = "closed"
+
+
+class Sender(StrEnum):
+    customer = "customer"
+    bot = "bot"
+    rep = "rep"
+    system = "system"
+
+
+def new_id() -> str:
+    return uuid4().hex
+
+
+class ConversationBase(SQLModel):
+    channel: str = Field(default="rest", max_length=20)
+    language: str = Field(default="en", max_length=2)
+    status: ConversationStatus = Field(default=ConversationStatus.bot, sa_type=String(10))
+    verified_account: str | None = Field(default=None, max_length=12)
+    handoff_reason: str | None = Field(default=None, max_length=300)
+    handoff_priority: str | None = Field(default=None, max_length=12)
+
+
+class Conversation(ConversationBase, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    # What the bot learnt, as handed off: summary, collected details, emotion readings.
+    handoff: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Message(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("conversation_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True, max_length=32)
+    # Order within the conversation, unique, so no message is lost or reordered.
+    seq: int
+    sender: Sender = Field(sa_type=String(10))
+    text: str = Field(default="", max_length=10_000)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MessagePublic(SQLModel):
+    seq: int
+    sender: Sender
+    text: str
+    payload: dict
+    created_at: datetime
+
+
+class ConversationPublic(ConversationBase):
+    id: str
+    handoff: dict
+    created_at: datetime
+    messages: list[MessagePublic] = []
+
+
+class MessageIn(SQLModel):
+    text: str = Field(min_length=1, max_length=5_000)
+
+
+class ReplyOut(SQLModel):
+    conversation_id: str
+    status: ConversationStatus
+    replies: list[MessagePublic]
