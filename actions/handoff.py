@@ -33,11 +33,14 @@ FORCED = {
 }
 
 
+def _reading(e: dict[str, Any]) -> EmotionReading:
+    """An emotion reading back from the slot, where it is kept as a plain dict."""
+    return EmotionReading(label=e["label"], valence=e["valence"], intensity=e["intensity"],
+                          cues=tuple(e.get("cues", ())))
+
+
 def _emotions(tracker: Tracker) -> tuple[EmotionReading, ...]:
-    return tuple(
-        EmotionReading(label=e["label"], valence=e["valence"], intensity=e["intensity"],
-                       cues=tuple(e.get("cues", ())))
-        for e in tracker.get_slot("emotions") or [])
+    return tuple(_reading(e) for e in tracker.get_slot("emotions") or [])
 
 
 def _topic(tracker: Tracker) -> str | None:
@@ -55,10 +58,7 @@ def _signals(tracker: Tracker, ctx: Context, *, extra: list[EventType] | None = 
     readings = _emotions(tracker)
     for event in extra or []:  # readings from this turn, not yet on the tracker
         if event.get("name") == "emotions" and event.get("value"):
-            e = event["value"][-1]
-            readings = readings + (EmotionReading(label=e["label"], valence=e["valence"],
-                                                  intensity=e["intensity"],
-                                                  cues=tuple(e["cues"])),)
+            readings = readings + (_reading(event["value"][-1]),)
     intent = tracker.latest_message.get("intent") or {}
     fields: dict[str, Any] = dict(
         text=tracker.latest_message.get("text") or "", lang=ctx.lang,

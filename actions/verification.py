@@ -78,16 +78,13 @@ class ActionVerify(WaterDeskAction):
 
             return [SlotSet("verify_failures", failures),
                     *start_verification(pending=tracker.get_slot("pending_action"))]
-        lang = result.get("preferred_language") or ctx.lang
         # Once verified, the customer's preferred language wins unless they wrote in another.
+        lang = ctx.lang
         if tracker.get_slot("language") == "en" and not _wrote_english(tracker):
-            ctx = ctx.with_verification(token=result["verification_token"],
-                                        account=result["account_number"],
-                                        name=result["first_name"], lang=lang)
-        else:
-            ctx = ctx.with_verification(token=result["verification_token"],
-                                        account=result["account_number"],
-                                        name=result["first_name"], lang=ctx.lang)
+            lang = result.get("preferred_language") or ctx.lang
+        ctx = ctx.with_verification(token=result["verification_token"],
+                                    account=result["account_number"],
+                                    name=result["first_name"], lang=lang)
         say(dispatcher, ctx, f"Thanks, {ctx.name}, you're verified.",
             f"Gracias, {ctx.name}, ya está verificado.")
         events: list[EventType] = [

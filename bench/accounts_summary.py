@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 from tests.utils.db import (  # noqa: E402
     TEST_SERVICE_TOKEN, make_test_settings, prepare, throwaway_database,
 )
-from tests.utils.processes import free_port, wait_http  # noqa: E402
+from tests.utils.processes import wait_http  # noqa: E402
+from tests.utils.stack import free_port  # noqa: E402
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -1,11 +1,10 @@
 """The database engine and sessions. Created on first use, never at import."""
 
-from collections.abc import Iterator
 from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 from backend.core.config import Settings, get_settings
 
@@ -40,7 +39,3 @@ def make_engine(settings: Settings) -> Engine:
 def get_engine() -> Engine:
     return make_engine(get_settings())
 
-
-def get_session() -> Iterator[Session]:
-    with Session(get_engine()) as session:
-        yield session

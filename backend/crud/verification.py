@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, func, select
 
+from backend.crud.accounts import get_bundle
 from backend.domain.district import District
-from backend.models import Account, Customer, Premise, VerificationAttempt
+from backend.models import Account, Customer, VerificationAttempt
 from backend.models.common import AccountStatus, utcnow
 
 
@@ -93,14 +94,9 @@ def verify(
 
 def _match(session, account_number, zip_code, phone, last_name):  # type: ignore[no-untyped-def]
     if account_number and zip_code:
-        row = session.exec(
-            select(Account, Customer, Premise)
-            .join(Customer, col(Account.customer_id) == Customer.id)
-            .join(Premise, col(Account.premise_id) == Premise.id)
-            .where(Account.account_number == account_number.strip())
-        ).first()
-        if row and row[2].zip[:5] == zip_code.strip()[:5]:
-            return row[0], row[1]
+        bundle = get_bundle(session=session, account_number=account_number.strip())
+        if bundle and bundle.premise.zip[:5] == zip_code.strip()[:5]:
+            return bundle.account, bundle.customer
         return None
     if phone and last_name:
         rows = session.exec(

@@ -12,7 +12,8 @@ import pytest
 
 from backend.core.config import DEV_SERVICE_TOKEN
 from tests.utils.db import throwaway_database
-from tests.utils.processes import Output, free_port, port_closed, wait_http
+from tests.utils.processes import Output, port_closed, wait_http
+from tests.utils.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # The run command trains first when the bot's inputs changed; the fixture makes sure it is cached.

@@ -9,12 +9,6 @@ from collections.abc import Callable
 import httpx
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Output:
     """Collects a process's output on a thread so the pipe never fills up."""
 
