@@ -142,7 +142,9 @@ NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven",
                           "seis", "siete", "ocho", "nueve", "diez", "once", "doce"})
 GAP_BLOCKERS = frozenset({"my", "mi", "mis"})  # "talk to my agent" is not about our agents
 # Real words one typo away from a feeling word ("irrigated" / "irritated").
-TYPO_IGNORE = frozenset({"irrigated", "irrigate", "steaming", "terrific", "curious"})
+# Everyday words one edit away from an emotion term ("outage" is not a misspelt "outrage").
+TYPO_IGNORE = frozenset({"irrigated", "irrigate", "steaming", "terrific", "curious", "outage",
+                         "outages"})
 NEGATION_WINDOW = 3
 MAX_GAP = 3
 

@@ -25,6 +25,10 @@ class ValidateVerifyForm(FormValidationAction):
         # A customer without the account number can use the phone on file and last name.
         if tracker.get_slot("phone") and not tracker.get_slot("account_number"):
             return ["phone", "last_name"]
+        # By email, the sender's address on file is the second factor: try it before the ZIP.
+        if email_sender(tracker) and not tracker.get_slot("zip") \
+                and not int(tracker.get_slot("verify_failures") or 0):
+            return ["account_number"]
         return ["account_number", "zip"]
 
     def validate_account_number(self, value: Any, dispatcher: CollectingDispatcher,
@@ -57,7 +61,12 @@ class ActionVerify(WaterDeskAction):
                      ctx: Context) -> list[EventType]:
         fields = {"account_number": tracker.get_slot("account_number"),
                   "zip": tracker.get_slot("zip"), "conversation_id": ctx.conversation_id}
-        if not fields["account_number"]:
+        sender = email_sender(tracker)
+        by_email = bool(fields["account_number"] and not fields["zip"] and sender)
+        if by_email:
+            fields = {"account_number": fields["account_number"], "email": sender,
+                      "conversation_id": ctx.conversation_id}
+        elif not fields["account_number"]:
             fields = {"phone": tracker.get_slot("phone"), "last_name": tracker.get_slot("last_name"),
                       "conversation_id": ctx.conversation_id}
         try:
@@ -68,6 +77,12 @@ class ActionVerify(WaterDeskAction):
             raise
         if not result.get("verified"):
             failures = int(tracker.get_slot("verify_failures") or 0) + 1
+            if by_email and not result.get("locked"):
+                # Not the address on file: keep the account number and ask for the ZIP.
+                say(dispatcher, ctx,
+                    "I couldn't match this email address to that account.",
+                    "No pude relacionar este correo electrónico con esa cuenta.")
+                return [SlotSet("verify_failures", failures), ActiveLoop("verify_form")]
             if failures >= MAX_FAILURES or result.get("locked"):
                 return [SlotSet("verify_failures", failures),
                         *await self._give_up(dispatcher, tracker, ctx)]
@@ -113,6 +128,18 @@ class ActionVerify(WaterDeskAction):
             buttons=[("Yes, connect me", "Sí, comuníqueme", "/affirm"),
                      ("No, thanks", "No, gracias", "/deny")])
         return [SlotSet("pending_action", None), SlotSet("offer", "handoff:verification_failed")]
+
+
+def email_sender(tracker: Tracker) -> str | None:
+    """The sender of an email conversation, as the hub put it in the message metadata. Only the
+    email channel sets it; chat clients can't, so it can't be claimed from a web page."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            meta = event.get("metadata") or {}
+            if meta.get("channel") == "email" and isinstance(meta.get("email_from"), str):
+                return str(meta["email_from"])
+            return None
+    return None
 
 
 def _wrote_english(tracker: Tracker) -> bool:

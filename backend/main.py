@@ -2,7 +2,9 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import socketio
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
@@ -10,7 +12,14 @@ from backend.api.main import api_router
 from backend.api.middleware import BodyLimitMiddleware
 from backend.core.config import Settings, get_settings
 from backend.core.db import make_engine
+from backend.domain.district import load_district
+from backend.email import start_email, stop_email
+from backend.hub import realtime
 from backend.hub.bridge import RasaBridge
+from backend.hub.service import Hub
+from backend.web import mount_web
+
+WIDGET_DIST = Path(__file__).resolve().parents[1] / "widget" / "dist"
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -23,8 +32,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Background work (the email listener and outbox) starts here and stops in reverse.
+        await start_email(app)
         yield
-        app.state.bridge.close()
+        await stop_email(app)
+        await app.state.bridge.aclose()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -42,12 +54,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
-    app.state.bridge = RasaBridge(url=settings.RASA_URL, timeout=settings.RASA_TIMEOUT)
+    app.state.bridge = RasaBridge(urls=settings.rasa_urls, timeout=settings.RASA_TIMEOUT)
+    app.state.sio = realtime.make_server(settings)
+    app.state.hub = Hub(engine=app.state.engine, bridge=app.state.bridge, sio=app.state.sio,
+                        district=load_district(settings.DISTRICT_FILE), settings=settings)
+    realtime.register(app.state.sio, app.state.hub)
     app.include_router(api_router, prefix=settings.API_V1_STR)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES, larger={
+        f"{settings.API_V1_STR}/email/inbound": settings.EMAIL_MAX_BYTES})
+    # After the API: the demo site at /, the widget at /widget/, the rep console at /console/.
+    mount_web(app, dist=WIDGET_DIST)
     return app
 
 
-def app_factory() -> FastAPI:
+def with_socketio(app: FastAPI) -> socketio.ASGIApp:
+    """The app behind the Socket.IO server, on one port: /socket.io/ is chat, the rest is HTTP."""
+    return socketio.ASGIApp(app.state.sio, app)
+
+
+def app_factory() -> socketio.ASGIApp:
     """Entry point for `uvicorn --factory backend.main:app_factory`."""
-    return create_app()
+    return with_socketio(create_app())

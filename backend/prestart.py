@@ -45,6 +45,13 @@ def main() -> int:
     print(f"[prestart] database at {engine.url.render_as_string(hide_password=True)} is up to date")
     if "--no-seed" not in sys.argv:
         print(f"[prestart] {seed_if_empty(engine)}")
+        settings = get_settings()
+        if settings.SEED_DEMO_REPS and settings.ENVIRONMENT != "production":
+            from backend.crud.reps import seed_demo_reps
+
+            with Session(engine) as session:
+                if seed_demo_reps(session=session):
+                    print("[prestart] seeded the demo reps (see docs/hub-protocol.md)")
     return 0
 
 

@@ -17,6 +17,8 @@ class Service:
     url: str
     env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen | None = None
+    # A replica (one of several Rasa processes) that dies is restarted; the others carry on.
+    replica: bool = False
 
 
 def say(msg: str) -> None:
@@ -50,9 +52,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--service", action="append", nargs=3, metavar=("NAME", "URL", "CMD"),
                         required=True, help="a service: its name, its URL and its shell command")
+    parser.add_argument("--replica", action="append", nargs=3, metavar=("NAME", "URL", "CMD"),
+                        default=[], help="like --service, but restarted when it dies")
     args = parser.parse_args()
     services = [Service(name, ["/bin/sh", "-c", f"exec {cmd}"], url)
                 for name, url, cmd in args.service]
+    services += [Service(name, ["/bin/sh", "-c", f"exec {cmd}"], url, replica=True)
+                 for name, url, cmd in args.replica]
     stopping = False
 
     def on_signal(signum, _frame):  # type: ignore[no-untyped-def]
@@ -71,6 +77,11 @@ def main() -> int:
         time.sleep(0.5)
         for s in services:
             rc = s.proc.poll() if s.proc else None
+            if rc is not None and s.replica:
+                say(f"{s.name} exited with code {rc}; restarting it (the others carry on)")
+                time.sleep(1)  # a replica that dies at once must not spin the CPU
+                start(s)
+                continue
             if rc is not None:
                 say(f"{s.name} exited with code {rc}; stopping the other services")
                 code = rc or 1

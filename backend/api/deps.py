@@ -9,13 +9,19 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from backend.core.config import Settings
-from backend.core.security import decode_verification_token, service_token_matches
+from backend.core.security import (
+    decode_rep_token,
+    decode_verification_token,
+    service_token_matches,
+)
 from backend.crud import accounts as accounts_crud
 from backend.crud.accounts import AccountBundle
 from backend.crud.audit import Actor
 from backend.domain.district import District, load_district
 from backend.hub.bridge import RasaBridge
+from backend.hub.service import Hub
 from backend.models.common import ActorType
+from backend.models.reps import Rep, RepRole
 
 
 # Dependencies that don't block are `async def`: FastAPI runs sync ones on the threadpool,
@@ -49,6 +55,13 @@ async def get_bridge(request: Request) -> RasaBridge:
 
 
 BridgeDep = Annotated[RasaBridge, Depends(get_bridge)]
+
+
+async def get_hub(request: Request) -> Hub:
+    return request.app.state.hub  # type: ignore[no-any-return]
+
+
+HubDep = Annotated[Hub, Depends(get_hub)]
 
 
 async def get_today(district: DistrictDep) -> date:
@@ -138,3 +151,32 @@ def optional_verified_account(
 
 
 OptionalAccountDep = Annotated[AccountBundle | None, Depends(optional_verified_account)]
+
+
+_rep_bearer = HTTPBearer(auto_error=False, description="A rep's access token from /login/access-token")
+
+
+def get_current_rep(
+    settings: SettingsDep, session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_rep_bearer)],
+) -> Rep:
+    rep_id = decode_rep_token(settings=settings, token=credentials.credentials) \
+        if credentials else None
+    rep = session.get(Rep, rep_id) if rep_id is not None else None
+    if rep is None or not rep.is_active:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                            "Sign in first: the access token is missing, invalid or expired",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return rep
+
+
+CurrentRep = Annotated[Rep, Depends(get_current_rep)]
+
+
+def get_current_supervisor(rep: CurrentRep) -> Rep:
+    if rep.role != RepRole.supervisor:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only a supervisor can do this")
+    return rep
+
+
+CurrentSupervisor = Annotated[Rep, Depends(get_current_supervisor)]

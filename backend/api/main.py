@@ -2,10 +2,15 @@ from fastapi import APIRouter
 
 from backend.api.routes import (
     accounts,
+    approvals,
     conversations,
     district,
+    email,
+    login,
     outages,
     policies,
+    queue,
+    reps,
     service_orders,
     utils,
     verification,
@@ -22,3 +27,8 @@ api_router.include_router(service_orders.router)
 api_router.include_router(work_orders.router)
 api_router.include_router(outages.router)
 api_router.include_router(conversations.router)
+api_router.include_router(email.router)
+api_router.include_router(login.router)
+api_router.include_router(reps.router)
+api_router.include_router(queue.router)
+api_router.include_router(approvals.router)

@@ -26,19 +26,47 @@ class Settings(BaseSettings):
     SECRET_KEY: str = DEV_SECRET_KEY
     SERVICE_TOKEN: str = DEV_SERVICE_TOKEN
     VERIFICATION_TOKEN_MINUTES: int = 60
+    # A rep's console session: one shift plus overtime.
+    REP_TOKEN_MINUTES: int = 10 * 60
 
     DATA_DIR: Path = REPO_ROOT / "var"
     DATABASE_URL: str | None = None
     DB_POOL_SIZE: int = 10
     DISTRICT_FILE: Path | None = None
     REDIS_URL: str | None = None
+    # The Redis pub/sub channel Socket.IO fans out on; backends of one deployment share it.
+    SOCKETIO_CHANNEL: str = "waterdesk-socketio"
+    # Websites allowed to embed the chat widget ("*" for any; a comma-separated list otherwise).
+    WIDGET_ORIGINS: str = "*"
 
     # The Rasa server the hub forwards customer messages to (REST channel), and how long to wait.
+    # Several Rasa processes: a comma-separated list; each conversation sticks to one of them.
     RASA_URL: str = "http://127.0.0.1:5005"
     RASA_TIMEOUT: float = 15.0
 
+    # The queue's expected-wait estimate: minutes a rep spends on one conversation.
+    AVERAGE_HANDLE_MINUTES: float = 6.0
+    # Demo reps are seeded with these passwords in development and test only.
+    SEED_DEMO_REPS: bool = True
+
     # Largest request body the API accepts; chat and API payloads are small.
     MAX_BODY_BYTES: int = 256 * 1024
+
+    # Email channel (backend/email): the inbox listener (port 0 disables it), the relay for
+    # outbound mail, and the outbox that retries it.
+    SMTP_LISTEN_HOST: str = "127.0.0.1"
+    SMTP_LISTEN_PORT: int = 2525
+    SMTP_HOST: str = "localhost"
+    SMTP_PORT: int = 1025
+    SMTP_TIMEOUT: float = 20.0
+    EMAIL_DOMAIN: str = "smwd.example.com"
+    EMAIL_INBOX: str = "inbox"
+    EMAIL_FROM_NAME: str = "Santa Margarita Water District"
+    EMAIL_MAX_BYTES: int = 10 * 1024 * 1024
+    EMAIL_REPLIES_PER_HOUR: int = 10
+    OUTBOX_INTERVAL: float = 5.0
+    OUTBOX_MAX_ATTEMPTS: int = 8
+    OUTBOX_BACKOFF_SECONDS: float = 30.0
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -50,6 +78,10 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             return url
         return f"sqlite:///{self.DATA_DIR / 'waterdesk.sqlite3'}"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return [u.strip().rstrip("/") for u in self.RASA_URL.split(",") if u.strip()]
 
     @property
     def is_sqlite(self) -> bool:

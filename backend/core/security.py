@@ -51,3 +51,43 @@ def decode_verification_token(*, settings: Settings, token: str) -> VerifiedCust
         account_number=str(claims["sub"]), method=str(claims.get("mth", "")),
         conversation_id=claims.get("cid"),
     )
+
+
+# Reps: argon2id password hashes and signed access tokens for the console and Socket.IO.
+REP_AUDIENCE = "waterdesk:rep"
+
+
+def _hasher():  # type: ignore[no-untyped-def]
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(*, password: str, password_hash: str) -> bool:
+    from argon2.exceptions import Argon2Error, InvalidHashError
+
+    try:
+        return bool(_hasher().verify(password_hash, password))
+    except (Argon2Error, InvalidHashError):
+        return False
+
+
+def create_rep_token(*, settings: Settings, rep_id: int, role: str) -> str:
+    now = datetime.now(UTC)
+    claims = {"sub": str(rep_id), "aud": REP_AUDIENCE, "iat": now, "role": role,
+              "exp": now + timedelta(minutes=settings.REP_TOKEN_MINUTES)}
+    return jwt.encode(claims, settings.SECRET_KEY, algorithm=ALGORITHM)
+
+
+def decode_rep_token(*, settings: Settings, token: str) -> int | None:
+    """The rep id the token was issued to, or None if it's invalid or expired."""
+    try:
+        claims = jwt.decode(token, settings.SECRET_KEY, algorithms=[ALGORITHM],
+                            audience=REP_AUDIENCE)
+        return int(claims["sub"])
+    except (jwt.PyJWTError, KeyError, ValueError):
+        return None

@@ -63,6 +63,7 @@ def verify(
     phone: str | None,
     last_name: str | None,
     conversation_id: str | None,
+    email: str | None = None,
 ) -> Outcome:
     policy = district.policies.verification
     window = timedelta(minutes=policy.lockout_minutes)
@@ -79,7 +80,7 @@ def verify(
         return Outcome(verified=False, locked=True, attempted=False,
                        retry_after_seconds=int(window.total_seconds()))
 
-    match = _match(session, account_number, zip_code, phone, last_name)
+    match = _match(session, account_number, zip_code, phone, last_name, email)
     for subject in subjects:
         session.add(VerificationAttempt(subject=subject, success=match is not None))
     session.commit()
@@ -92,10 +93,17 @@ def verify(
     return Outcome(verified=True, account=match[0], customer=match[1])
 
 
-def _match(session, account_number, zip_code, phone, last_name):  # type: ignore[no-untyped-def]
+def _match(session, account_number, zip_code, phone, last_name, email=None):  # type: ignore[no-untyped-def]
     if account_number and zip_code:
         bundle = get_bundle(session=session, account_number=account_number.strip())
         if bundle and bundle.premise.zip[:5] == zip_code.strip()[:5]:
+            return bundle.account, bundle.customer
+        return None
+    if account_number and email:
+        # An email channel's sender address: the address on file is the second factor.
+        bundle = get_bundle(session=session, account_number=account_number.strip())
+        on_file = (bundle.customer.email or "").strip().casefold() if bundle else ""
+        if on_file and on_file == email.strip().casefold():
             return bundle.account, bundle.customer
         return None
     if phone and last_name:

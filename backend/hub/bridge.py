@@ -1,7 +1,10 @@
-"""The bridge to the Rasa server, over its REST channel (with the channel, conversation and language)."""
+"""The bridge to the Rasa servers, over their REST channel (with channel, conversation and
+language as metadata). Several Rasa processes share a tracker store and a lock store; each
+conversation sticks to one of them and moves to the next only if its process is gone."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import httpx
@@ -11,26 +14,55 @@ class BotUnavailable(Exception):
     """Rasa or its action server is down, slow, or answered with an error."""
 
 
+def sticky_order(conversation_id: str, urls: list[str]) -> list[str]:
+    """The conversation's own process first, then the others in a fixed order (failover)."""
+    if len(urls) <= 1:
+        return list(urls)
+    # A stable hash (not Python's salted hash()), so every backend process agrees.
+    start = int.from_bytes(hashlib.blake2b(conversation_id.encode(), digest_size=8).digest(),
+                           "big") % len(urls)
+    return urls[start:] + urls[:start]
+
+
 class RasaBridge:
-    def __init__(self, *, url: str, timeout: float = 15.0) -> None:
-        self.url = url.rstrip("/")
-        self._client = httpx.Client(timeout=timeout)
+    def __init__(self, *, urls: list[str] | str, timeout: float = 15.0) -> None:
+        self.urls = [urls] if isinstance(urls, str) else list(urls)
+        self.urls = [u.rstrip("/") for u in self.urls]
+        self.timeout = timeout
+        self._client: httpx.AsyncClient | None = None
 
-    def send(self, *, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict]:
-        try:
-            r = self._client.post(
-                f"{self.url}/webhooks/rest/webhook",
-                json={"sender": conversation_id, "message": text, "metadata": metadata},
-            )
-        except httpx.HTTPError as exc:
-            raise BotUnavailable(str(exc) or exc.__class__.__name__) from exc
-        if r.status_code != 200:
-            raise BotUnavailable(f"Rasa answered {r.status_code}")
-        try:
-            replies = r.json()
-        except ValueError as exc:
-            raise BotUnavailable("Rasa answered something that isn't JSON") from exc
-        return replies if isinstance(replies, list) else []
+    def _http(self) -> httpx.AsyncClient:
+        # Made on first use, inside the running loop; nothing happens at construction.
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=self.timeout,
+                limits=httpx.Limits(max_connections=200, max_keepalive_connections=100))
+        return self._client
 
-    def close(self) -> None:
-        self._client.close()
+    async def send(self, *, conversation_id: str, text: str,
+                   metadata: dict[str, Any]) -> list[dict]:
+        body = {"sender": conversation_id, "message": text, "metadata": metadata}
+        last: Exception | None = None
+        for url in sticky_order(conversation_id, self.urls):
+            try:
+                r = await self._http().post(f"{url}/webhooks/rest/webhook", json=body)
+            except httpx.ConnectError as exc:
+                # Nothing reached that process, so another may safely take the message.
+                last = exc
+                continue
+            except httpx.HTTPError as exc:
+                # A timeout may mean the message is being processed: don't send it twice.
+                raise BotUnavailable(str(exc) or exc.__class__.__name__) from exc
+            if r.status_code != 200:
+                raise BotUnavailable(f"Rasa answered {r.status_code}")
+            try:
+                replies = r.json()
+            except ValueError as exc:
+                raise BotUnavailable("Rasa answered something that isn't JSON") from exc
+            return replies if isinstance(replies, list) else []
+        raise BotUnavailable(f"no Rasa process answered ({last})")
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None

@@ -1,16 +1,17 @@
-"""Conversations: every message stored first, in order; the bot answers only while it holds one."""
+"""Conversations' data: every message stored first, in order, once. Keyword-only functions that
+take the session explicitly; the async `Hub` (service.py) runs them off the event loop."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from backend.hub.bridge import BotUnavailable, RasaBridge
 from backend.models.common import utcnow
 from backend.models.conversations import Conversation, ConversationStatus, Message, Sender
+from backend.models.reps import Rep
 from bot.components.cards import mask_card_numbers
 
 UNAVAILABLE = {
@@ -20,6 +21,20 @@ UNAVAILABLE = {
           "nuestro equipo y un representante le responderá aquí; no se perdió nada de lo que "
           "escribió.",
 }
+REP_JOINED = {"en": "{name} from our customer care team has joined the conversation.",
+              "es": "{name}, de nuestro equipo de atención al cliente, se unió a la conversación."}
+BACK_TO_BOT = {"en": "You're back with the virtual assistant. How else can I help?",
+               "es": "Está de nuevo con el asistente virtual. ¿En qué más le puedo ayudar?"}
+CLOSED = {"en": "This conversation has been resolved. Thank you for contacting us!",
+          "es": "Esta conversación se resolvió. ¡Gracias por comunicarse con nosotros!"}
+
+
+def text_for(table: dict[str, str], language: str, **kw: Any) -> str:
+    return table.get(language, table["en"]).format(**kw)
+
+
+def mask(text: str) -> str:
+    return mask_card_numbers(text)[0]
 
 
 def start(*, session: Session, channel: str, language: str = "en") -> Conversation:
@@ -30,69 +45,135 @@ def start(*, session: Session, channel: str, language: str = "en") -> Conversati
     return conversation
 
 
-def store(*, session: Session, conversation: Conversation, sender: Sender, text: str,
-          payload: dict[str, Any] | None = None) -> Message:
-    """Append a message with the next sequence number; a concurrent append retries."""
-    for _ in range(5):
+def store(*, session: Session, conversation_id: str, sender: Sender, text: str,
+          payload: dict[str, Any] | None = None, client_id: str | None = None,
+          rep_id: int | None = None, internal: bool = False) -> tuple[Message, bool]:
+    """Append a message with the next sequence number. Returns (message, created): a repeated
+    client_id returns the stored message, so a resend after a reconnect is kept once."""
+    for _ in range(8):
+        if client_id:
+            existing = session.exec(select(Message).where(
+                Message.conversation_id == conversation_id, Message.client_id == client_id)).first()
+            if existing is not None:
+                return existing, False
         seq = (session.exec(select(func.max(Message.seq)).where(
-            Message.conversation_id == conversation.id)).one() or 0) + 1
-        message = Message(conversation_id=conversation.id, seq=seq, sender=sender, text=text,
-                          payload=payload or {})
+            Message.conversation_id == conversation_id)).one() or 0) + 1
+        message = Message(conversation_id=conversation_id, seq=seq, sender=sender, text=text,
+                          payload=payload or {}, client_id=client_id, rep_id=rep_id,
+                          internal=internal)
         session.add(message)
         try:
             session.commit()
         except IntegrityError:
+            # Another writer took this seq (or this client_id) first: look again.
             session.rollback()
             continue
         session.refresh(message)
-        return message
-    raise RuntimeError("could not append the message after 5 tries")
+        return message, True
+    raise RuntimeError("could not append the message after 8 tries")
 
 
-def transcript(*, session: Session, conversation: Conversation) -> list[Message]:
-    return list(session.exec(select(Message).where(Message.conversation_id == conversation.id)
-                             .order_by(col(Message.seq))).all())
+def transcript(*, session: Session, conversation_id: str, after_seq: int = 0,
+               include_internal: bool = False) -> list[Message]:
+    query = select(Message).where(Message.conversation_id == conversation_id,
+                                  Message.seq > after_seq)
+    if not include_internal:
+        query = query.where(~col(Message.internal))
+    return list(session.exec(query.order_by(col(Message.seq))).all())
 
 
-def _queue(session: Session, conversation: Conversation, *, reason: str, priority: str,
-           handoff: dict[str, Any]) -> None:
+def last_seq(*, session: Session, conversation_id: str) -> int:
+    return session.exec(select(func.max(Message.seq)).where(
+        Message.conversation_id == conversation_id)).one() or 0
+
+
+def load(session: Session, conversation_id: str) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise LookupError(conversation_id)
+    return conversation
+
+
+def enqueue(*, session: Session, conversation_id: str, reason: str, priority: str,
+            handoff: dict[str, Any]) -> Conversation:
+    conversation = load(session, conversation_id)
     conversation.status = ConversationStatus.queued
     conversation.handoff_reason = reason[:300]
     conversation.handoff_priority = priority
     conversation.handoff = handoff
+    conversation.skills = [str(s) for s in handoff.get("skills") or []]
     conversation.verified_account = handoff.get("verified_account") or conversation.verified_account
     conversation.language = handoff.get("language") or conversation.language
-    conversation.updated_at = utcnow()
+    conversation.assigned_rep_id = None
+    conversation.queued_at = conversation.updated_at = utcnow()
     session.add(conversation)
     session.commit()
+    session.refresh(conversation)
+    return conversation
 
 
-def customer_says(*, session: Session, bridge: RasaBridge, conversation: Conversation,
-                  text: str) -> list[Message]:
-    """Store the customer's message (card numbers masked), then let the bot answer if it holds it."""
-    masked, _ = mask_card_numbers(text)
-    store(session=session, conversation=conversation, sender=Sender.customer, text=masked)
-    if conversation.status != ConversationStatus.bot:
-        return []  # a person holds it (or it's queued for one): the bot stays quiet
-    metadata = {"channel": conversation.channel, "conversation_id": conversation.id,
-                "language": conversation.language}
-    try:
-        replies = bridge.send(conversation_id=conversation.id, text=masked, metadata=metadata)
-    except BotUnavailable as exc:
-        note = store(session=session, conversation=conversation, sender=Sender.system,
-                     text=UNAVAILABLE.get(conversation.language, UNAVAILABLE["en"]))
-        _queue(session, conversation, reason=f"The bot was unavailable ({exc})"[:300],
-               priority="complex", handoff={"reason_code": "system_unavailable"})
-        return [note]
-    out = []
+def claim(*, session: Session, conversation_id: str, rep_id: int) -> bool:
+    """Exactly one rep wins: the update only matches while the conversation is still queued."""
+    result = session.execute(
+        update(Conversation)
+        .where(col(Conversation.id) == conversation_id,
+               col(Conversation.status) == ConversationStatus.queued)
+        .values(status=ConversationStatus.assigned, assigned_rep_id=rep_id, updated_at=utcnow()))
+    session.commit()
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def set_status(*, session: Session, conversation_id: str, status: ConversationStatus,
+               rep_id: int | None = None, skills: list[str] | None = None) -> Conversation:
+    conversation = load(session, conversation_id)
+    if skills is not None:
+        conversation.skills = skills
+    conversation.status = status
+    conversation.assigned_rep_id = rep_id
+    conversation.updated_at = utcnow()
+    if status == ConversationStatus.closed:
+        conversation.closed_at = conversation.updated_at
+    if status == ConversationStatus.queued:
+        conversation.queued_at = conversation.updated_at
+    session.add(conversation)
+    session.commit()
+    session.refresh(conversation)
+    return conversation
+
+
+def waiting(*, session: Session) -> list[Conversation]:
+    """Conversations a rep should see: queued, or held by a rep."""
+    return list(session.exec(select(Conversation).where(col(Conversation.status).in_(
+        [ConversationStatus.queued, ConversationStatus.assigned]))).all())
+
+
+def rep_name(*, session: Session, rep_id: int | None) -> str | None:
+    rep = session.get(Rep, rep_id) if rep_id else None
+    return rep.name if rep else None
+
+
+def store_bot_replies(*, session: Session, conversation_id: str,
+                      replies: list[dict[str, Any]]) -> tuple[list[Message], Conversation, bool]:
+    """The bot's replies to one message, in order; a handoff among them queues the conversation.
+    Returns (stored messages, the conversation, whether it was handed off)."""
+    stored: list[Message] = []
+    handed_off = False
     for reply in replies:
-        custom = reply.get("custom") or {}
-        payload = {k: v for k, v in reply.items() if k in ("buttons", "custom", "image")}
-        out.append(store(session=session, conversation=conversation, sender=Sender.bot,
-                         text=reply.get("text") or "", payload=payload))
-        if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
-            h = custom["handoff"]
-            reason = (h.get("reason") or {}).get("en") or h.get("reason_code") or "handoff"
-            _queue(session, conversation, reason=reason, priority=h.get("priority", "request"),
-                   handoff=h)
-    return out
+        text, payload, handoff = bot_reply(reply)
+        if text or payload.get("buttons") or not handoff:
+            stored.append(store(session=session, conversation_id=conversation_id,
+                                sender=Sender.bot, text=text, payload=payload)[0])
+        if handoff:
+            reason = (handoff.get("reason") or {}).get("en") or handoff.get("reason_code")
+            enqueue(session=session, conversation_id=conversation_id, reason=reason or "handoff",
+                    priority=handoff.get("priority", "request"), handoff=handoff)
+            handed_off = True
+    return stored, load(session, conversation_id), handed_off
+
+
+def bot_reply(reply: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
+    """A Rasa reply as (text, payload to keep, handoff or None)."""
+    custom = reply.get("custom") or {}
+    payload = {k: v for k, v in reply.items() if k in ("buttons", "custom", "image")}
+    handoff = custom.get("handoff") if isinstance(custom, dict) else None
+    return reply.get("text") or "", payload, handoff if isinstance(handoff, dict) else None

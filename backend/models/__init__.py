@@ -13,7 +13,9 @@ from backend.models.billing import (
 )
 from backend.models.conversations import Conversation, Message
 from backend.models.customers import Customer, Premise
+from backend.models.email import EmailAttachment, EmailThread, InboundEmail, OutboxEmail  # noqa: F401
 from backend.models.orders import Outage, ServiceOrder, WorkOrder
+from backend.models.reps import Rep
 
 __all__ = [
     "Account",
@@ -35,6 +37,7 @@ __all__ = [
     "Payment",
     "PaymentArrangement",
     "Premise",
+    "Rep",
     "ServiceOrder",
     "VerificationAttempt",
     "WorkOrder",

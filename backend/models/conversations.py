@@ -35,6 +35,13 @@ class ConversationBase(SQLModel):
     verified_account: str | None = Field(default=None, max_length=12)
     handoff_reason: str | None = Field(default=None, max_length=300)
     handoff_priority: str | None = Field(default=None, max_length=12)
+    assigned_rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    # Skills the handoff needs (spanish, billing, field); routing offers it to reps who have them.
+    skills: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    queued_at: datetime | None = None
+    closed_at: datetime | None = None
+    # Where to follow up when nobody could answer live (after hours, no rep on shift).
+    followup_email: str | None = Field(default=None, max_length=254)
 
 
 class Conversation(ConversationBase, table=True):
@@ -46,7 +53,8 @@ class Conversation(ConversationBase, table=True):
 
 
 class Message(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("conversation_id", "seq"),)
+    __table_args__ = (UniqueConstraint("conversation_id", "seq"),
+                      UniqueConstraint("conversation_id", "client_id"))
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: str = Field(foreign_key="conversation.id", index=True, max_length=32)
     # Order within the conversation, unique, so no message is lost or reordered.
@@ -54,6 +62,11 @@ class Message(SQLModel, table=True):
     sender: Sender = Field(sa_type=String(10))
     text: str = Field(default="", max_length=10_000)
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    # The client's own id for a customer message, so a resend after a reconnect is stored once.
+    client_id: str | None = Field(default=None, max_length=64)
+    rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    # Internal notes are for reps only and never reach the customer.
+    internal: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -62,6 +75,8 @@ class MessagePublic(SQLModel):
     sender: Sender
     text: str
     payload: dict
+    client_id: str | None = None
+    internal: bool = False
     created_at: datetime
 
 

@@ -67,6 +67,12 @@ def test_neutral_message_is_calm_with_no_cues() -> None:
     assert reading == EmotionReading(label="calm", valence=0.0, intensity=0.0, cues=())
 
 
+@pytest.mark.parametrize("text", ["Is there a water outage today?",
+                                  "any outages on my street?"])
+def test_an_outage_is_not_a_misspelt_outrage(text: str) -> None:
+    assert read(text).label == "calm"
+
+
 # --- negation and politeness pull toward calm ------------------------------------------------
 
 @pytest.mark.parametrize(("text", "lang", "cue"), [

@@ -22,3 +22,23 @@ def field_errors(response: Any) -> dict[str, str]:
     """{"body.zip": "message", ...} from a 422 response."""
     assert response.status_code == 422, response.text
     return {".".join(str(p) for p in e["loc"]): e["msg"] for e in response.json()["detail"]}
+
+
+REP = ("rep@smwd.example.com", "rep-demo-password")
+FIELD_REP = ("field@smwd.example.com", "rep-demo-password")
+SUPERVISOR = ("supervisor@smwd.example.com", "supervisor-demo-password")
+
+
+def rep_headers(client: Any, who: tuple[str, str] = REP) -> dict[str, str]:
+    r = client.post("/api/v1/login/access-token", data={"username": who[0], "password": who[1]})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def queued_conversation(client: Any, text: str = "hello", language: str = "en") -> str:
+    """A conversation in the queue: the test app's Rasa is unreachable, so the hub queues it."""
+    cid = client.post("/api/v1/conversations", headers=SERVICE,
+                      params={"language": language}).json()["id"]
+    r = client.post(f"/api/v1/conversations/{cid}/messages", headers=SERVICE, json={"text": text})
+    assert r.json()["status"] == "queued", r.text
+    return str(cid)

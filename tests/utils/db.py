@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
+from backend.crud.reps import seed_demo_reps
 from backend.core.config import Settings
 from backend.core.db import make_engine
 from backend.domain.district import load_district
@@ -30,6 +31,8 @@ def make_test_settings(*, database_url: str, data_dir: Path) -> Settings:
         DATABASE_URL=database_url, DATA_DIR=data_dir,
         # Nothing listens on port 9: in-process API tests see the bot as unavailable.
         RASA_URL="http://127.0.0.1:9", RASA_TIMEOUT=2,
+        # In-process apps don't open the SMTP inbox; email tests pick a free port themselves.
+        SMTP_LISTEN_PORT=0,
     )
 
 
@@ -63,5 +66,6 @@ def prepare(settings: Settings, *, n_accounts: int = 500) -> None:
         with Session(engine) as session:
             seed_demo(session=session, today=district_today(settings),
                       district=load_district(settings.DISTRICT_FILE), n_accounts=n_accounts)
+            seed_demo_reps(session=session)
     finally:
         engine.dispose()

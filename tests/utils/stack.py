@@ -7,7 +7,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import urllib.error
@@ -72,13 +72,19 @@ class Stack:
     actions: str
     rasa: str
     logs: Path
+    # Every Rasa server (rasa is the first) and its process, for tests that stop one.
+    rasas: tuple[str, ...] = ()
+    rasa_procs: tuple[subprocess.Popen, ...] = field(default=(), compare=False, repr=False)
+    database_url: str = ""  # the backend's
 
 
 def backend_env(tmp: Path, database_url: str | None = None,
                 rasa_url: str | None = None) -> dict[str, str]:
     env = {"ENVIRONMENT": "test", "SECRET_KEY": SECRET_KEY, "SERVICE_TOKEN": SERVICE_TOKEN,
            "DATA_DIR": str(tmp), "RASA_TOKEN": RASA_TOKEN,
-           "RASA_URL": rasa_url or "http://127.0.0.1:9"}
+           "RASA_URL": rasa_url or "http://127.0.0.1:9",
+           # The inbox stays closed unless a test opens it (extra_env SMTP_LISTEN_PORT).
+           "SMTP_LISTEN_PORT": "0"}
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
@@ -86,8 +92,9 @@ def backend_env(tmp: Path, database_url: str | None = None,
 
 @contextmanager
 def start_backend(tmp: Path, *, stack: ExitStack, database_url: str | None = None,
-                  rasa_url: str | None = None) -> Iterator[str]:
-    env = backend_env(tmp, database_url, rasa_url)
+                  rasa_url: str | None = None,
+                  extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    env = {**backend_env(tmp, database_url, rasa_url), **(extra_env or {})}
     subprocess.run([str(APP_PY), "-m", "backend.prestart"], cwd=ROOT, env={**os.environ, **env},
                    check=True, capture_output=True)
     port = free_port()
@@ -100,12 +107,42 @@ def start_backend(tmp: Path, *, stack: ExitStack, database_url: str | None = Non
     yield url
 
 
+def scale_stores(tmp: Path, stack: ExitStack) -> tuple[str, str, Path]:
+    """Throwaway PostgreSQL databases (backend, Rasa trackers) and a Redis lock key prefix of
+    this run's own, so parallel runs never share state; gives the backend's database URL, the
+    Redis URL and the Rasa endpoints file. App env only (tests.utils.db imports the backend)."""
+    import uuid
+
+    from tests.utils.db import throwaway_database
+
+    database_url = stack.enter_context(throwaway_database("postgres", tmp / "backend-db"))
+    tracker_url = stack.enter_context(throwaway_database("postgres", tmp / "tracker-db"))
+    endpoints = tmp / "rasa-endpoints.yml"
+    env = {"REDIS_URL": os.environ.get("WATERDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+           "RASA_TRACKER_DB_URL": tracker_url, "RASA_LOCK_KEY_PREFIX": f"wd{uuid.uuid4().hex}"}
+    subprocess.run([str(APP_PY), str(ROOT / "scripts" / "rasa-endpoints"), str(endpoints)],
+                   env={**os.environ, **env}, check=True)
+    return database_url, env["REDIS_URL"], endpoints
+
+
 @contextmanager
-def start_stack(tmp: Path, *, model: Path) -> Iterator[Stack]:
+def start_stack(tmp: Path, *, model: Path, rasa_processes: int = 1,
+                scale: bool = False,
+                extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+    """The backend, the action server and rasa_processes Rasa servers (started in parallel);
+    scale=True puts Rasa's trackers in PostgreSQL and its locks in Redis, as scripts/run does
+    with REDIS_URL, and the backend on PostgreSQL."""
     with ExitStack() as stack:
-        actions_port, rasa_port = free_port(), free_port()
+        database_url, endpoints = None, ROOT / "bot" / "endpoints.yml"
+        if scale:
+            database_url, redis_url, endpoints = scale_stores(tmp, stack)
+            extra_env = {"REDIS_URL": redis_url, **(extra_env or {})}  # as scripts/run does
+        actions_port = free_port()
+        rasa_ports = [free_port() for _ in range(rasa_processes)]
+        rasa_urls = tuple(f"http://127.0.0.1:{port}" for port in rasa_ports)
         backend = stack.enter_context(start_backend(
-            tmp, stack=stack, rasa_url=f"http://127.0.0.1:{rasa_port}"))
+            tmp, stack=stack, database_url=database_url, rasa_url=",".join(rasa_urls),
+            extra_env=extra_env))
         quiet = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
         actions_log = tmp / "actions.log"
         actions = stack.enter_context(process(
@@ -113,16 +150,22 @@ def start_stack(tmp: Path, *, model: Path) -> Iterator[Stack]:
              "--port", str(actions_port)],
             env={**quiet, "WATERDESK_API_URL": backend, "WATERDESK_SERVICE_TOKEN": SERVICE_TOKEN},
             log=actions_log))
-        rasa_log = tmp / "rasa.log"
-        rasa = stack.enter_context(process(
-            [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--enable-api",
-             "--auth-token", RASA_TOKEN, "--interface", "127.0.0.1", "--port", str(rasa_port),
-             "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml"],
-            env={**quiet, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"},
-            log=rasa_log))
+        rasas = []
+        for i, port in enumerate(rasa_ports):
+            log = tmp / ("rasa.log" if rasa_processes == 1 else f"rasa-{i + 1}.log")
+            proc = stack.enter_context(process(
+                [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--enable-api",
+                 "--auth-token", RASA_TOKEN, "--interface", "127.0.0.1", "--port", str(port),
+                 "--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"],
+                env={**quiet, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"},
+                log=log))
+            rasas.append((proc, log))
         wait_until(f"http://127.0.0.1:{actions_port}/health", timeout=90, proc=actions,
                    log=actions_log)
-        rasa_url = f"http://127.0.0.1:{rasa_port}"
-        wait_until(f"{rasa_url}/status?token={RASA_TOKEN}", timeout=240, proc=rasa, log=rasa_log)
-        yield Stack(backend=backend, actions=f"http://127.0.0.1:{actions_port}", rasa=rasa_url,
-                    logs=tmp)
+        # They start side by side on few cores: allow for each one more.
+        timeout = 240 + 90 * (rasa_processes - 1)
+        for url, (proc, log) in zip(rasa_urls, rasas):
+            wait_until(f"{url}/status?token={RASA_TOKEN}", timeout=timeout, proc=proc, log=log)
+        yield Stack(backend=backend, actions=f"http://127.0.0.1:{actions_port}", rasa=rasa_urls[0],
+                    logs=tmp, rasas=rasa_urls, rasa_procs=tuple(p for p, _ in rasas),
+                    database_url=database_url or f"sqlite:///{tmp / 'waterdesk.sqlite3'}")

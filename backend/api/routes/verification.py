@@ -1,4 +1,5 @@
 from fastapi import APIRouter, HTTPException, status
+from pydantic import Field, model_validator
 
 from backend.api.deps import CallerDep, DistrictDep, SessionDep, SettingsDep
 from backend.core.security import create_verification_token
@@ -9,12 +10,29 @@ from backend.models.views import VerifyRequest, VerifyResult
 router = APIRouter(prefix="/verify", tags=["verification"])
 
 
+class VerifyBody(VerifyRequest):
+    """VerifyRequest, plus the email channel's factor: account number + the sender's address."""
+
+    email: str | None = Field(default=None, min_length=3, max_length=320,
+                              description="The email sender's address (email channel only)")
+
+    @model_validator(mode="after")
+    def _one_method(self) -> "VerifyBody":  # replaces VerifyRequest's check of the same name
+        if not ((self.account_number and (self.zip or self.email))
+                or (self.phone and self.last_name)):
+            raise ValueError("give account_number and zip (or email), or phone and last_name")
+        return self
+
+
 @router.post("", response_model=VerifyResult)
 def verify_customer(
-    body: VerifyRequest, session: SessionDep, settings: SettingsDep,
+    body: VerifyBody, session: SessionDep, settings: SettingsDep,
     district: DistrictDep, caller: CallerDep,
 ) -> VerifyResult:
     """Verify a customer by account number + service ZIP, or by the phone on file + last name.
+
+    On the email channel, the account number + the sender's address (`email`) when it is the
+    address on file.
 
     A success returns a verification token to send as X-Verification-Token with account reads
     and writes. Repeated failures lock the account, phone and conversation out for a while (429).
@@ -22,7 +40,7 @@ def verify_customer(
     outcome = verification.verify(
         session=session, district=district, account_number=body.account_number,
         zip_code=body.zip, phone=body.phone, last_name=body.last_name,
-        conversation_id=body.conversation_id or caller.conversation_id,
+        conversation_id=body.conversation_id or caller.conversation_id, email=body.email,
     )
     if not outcome.attempted:
         minutes = max(1, outcome.retry_after_seconds // 60)
@@ -43,7 +61,8 @@ def verify_customer(
         )
     account, customer = outcome.account, outcome.customer
     assert account is not None and customer is not None
-    method = "account_zip" if body.account_number else "phone_last_name"
+    method = ("account_zip" if body.zip else "account_email") if body.account_number \
+        else "phone_last_name"
     token, ttl = create_verification_token(
         settings=settings, account_number=account.account_number, method=method,
         conversation_id=body.conversation_id or caller.conversation_id,

@@ -19,8 +19,10 @@ def test_rasa_down_queues_the_conversation_and_keeps_every_message(client):
                     json={"text": "¿hay alguien?"})
     assert r.json()["replies"] == [] and r.json()["status"] == "queued"
     got = client.get(f"/api/v1/conversations/{cid}", headers=SERVICE).json()
-    assert [m["sender"] for m in got["messages"]] == ["customer", "system", "customer"]
-    assert [m["seq"] for m in got["messages"]] == [1, 2, 3]
+    assert [m["sender"] for m in got["messages"]] == ["customer", "system", "system", "customer"]
+    assert [m["seq"] for m in got["messages"]] == [1, 2, 3, 4]
+    # No rep is on shift, so the customer is told when someone will answer, in Spanish.
+    assert "deje su correo" in got["messages"][2]["text"]
     assert "4111 1111 1111 1111" not in got["messages"][0]["text"]
     assert got["messages"][0]["text"].endswith("1111")
     assert got["handoff_priority"] == "complex" and "unavailable" in got["handoff_reason"]

@@ -1,0 +1,214 @@
+"""The one way in for email (SMTP listener and HTTP webhook): store raw, parse, thread, ask the
+hub, queue one reply. A message accepted here is stored before anything else can fail."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from actions.language import detect_language  # plain Python, shared with the bot
+from backend.core.config import Settings
+from backend.email import outbound
+from backend.email import threading as threads
+from backend.email.loops import auto_reason
+from backend.email.parse import MalformedEmail, ParsedEmail, parse
+from backend.models.common import utcnow
+from backend.models.conversations import ConversationStatus, Sender
+from backend.models.email import (
+    EmailAttachment,
+    EmailThread,
+    InboundEmail,
+    InboundStatus,
+    OutboxEmail,
+)
+from bot.components.cards import mask_card_numbers
+
+log = logging.getLogger("waterdesk.email.inbound")
+T = TypeVar("T")
+
+
+class TooLarge(ValueError):
+    pass
+
+
+@dataclass
+class Outcome:
+    inbound_id: int | None
+    status: InboundStatus
+    conversation_id: str | None = None
+    error: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class EmailChannel:
+    """What inbound processing needs from the running app."""
+
+    engine: Engine
+    settings: Settings
+    hub: Any  # backend.hub.service.Hub
+    wake: Callable[[], None] = lambda: None  # nudges the outbox sender
+
+
+async def _db(engine: Engine, fn: Callable[..., T], /, **kw: Any) -> T:
+    def run() -> T:
+        with Session(engine, expire_on_commit=False) as session:
+            return fn(session=session, **kw)
+    return await asyncio.to_thread(run)
+
+
+def _mask_raw(raw: bytes) -> tuple[bytes, bool]:
+    # Latin-1 maps bytes to characters one to one, so masking never corrupts the rest.
+    masked, found = mask_card_numbers(raw.decode("latin-1"))
+    return masked.encode("latin-1"), found
+
+
+def store_raw(*, session: Session, raw: bytes, source: str, envelope_from: str | None) -> int:
+    masked, _ = _mask_raw(raw)
+    row = InboundEmail(source=source, raw=masked, size=len(raw),
+                       envelope_from=(envelope_from or "")[:320])
+    session.add(row)
+    session.commit()
+    assert row.id is not None
+    return row.id
+
+
+def update(*, session: Session, inbound_id: int, **values: Any) -> InboundEmail:
+    row = session.get(InboundEmail, inbound_id)
+    assert row is not None
+    for k, v in values.items():
+        setattr(row, k, v)
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def record_parsed(*, session: Session, inbound_id: int, parsed: ParsedEmail) -> tuple[str, bool]:
+    """Store what was parsed (masked) and the attachments; returns (masked text, is duplicate)."""
+    text, found_in_text = mask_card_numbers(parsed.reply_text or parsed.text)
+    subject, found_in_subject = mask_card_numbers(parsed.subject)
+    row = session.get(InboundEmail, inbound_id)
+    assert row is not None
+    row.message_id, row.from_address = parsed.message_id, parsed.from_address[:320]
+    row.subject, row.text = subject[:300], text[:10_000]
+    if found_in_text or found_in_subject:
+        # A card number may hide in an encoding the raw-bytes mask can't read: drop the raw copy.
+        row.raw = None
+    for a in parsed.attachments:
+        session.add(EmailAttachment(inbound_id=inbound_id, filename=a.filename,
+                                    content_type=a.content_type, size=len(a.data),
+                                    sha256=hashlib.sha256(a.data).hexdigest(), data=a.data))
+    session.add(row)
+    duplicate = parsed.message_id is not None and session.exec(
+        select(InboundEmail.id).where(
+            InboundEmail.message_id == parsed.message_id, InboundEmail.id != inbound_id,
+            col(InboundEmail.status).in_([InboundStatus.answered, InboundStatus.auto]))
+    ).first() is not None
+    session.commit()
+    return text, duplicate
+
+
+def replies_last_hour(*, session: Session, address: str) -> int:
+    since = utcnow() - timedelta(hours=1)
+    return int(session.exec(select(func.count()).where(
+        OutboxEmail.to_address == address, OutboxEmail.created_at > since,
+        OutboxEmail.kind != "transcript")).one())
+
+
+async def receive(channel: EmailChannel, *, raw: bytes, source: str,
+                  envelope_from: str | None = None, rcpt_tos: list[str] | None = None) -> Outcome:
+    settings, engine = channel.settings, channel.engine
+    if len(raw) > settings.EMAIL_MAX_BYTES:
+        raise TooLarge(f"the message is larger than {settings.EMAIL_MAX_BYTES} bytes")
+    inbound_id = await _db(engine, store_raw, raw=raw, source=source, envelope_from=envelope_from)
+    try:
+        parsed = parse(raw)
+    except MalformedEmail as exc:
+        await _db(engine, update, inbound_id=inbound_id, status=InboundStatus.rejected,
+                  error=str(exc)[:500])
+        return Outcome(inbound_id, InboundStatus.rejected, error=str(exc))
+    try:
+        return await _process(channel, inbound_id, parsed, envelope_from, rcpt_tos or [])
+    except Exception as exc:  # kept for a person or a retry; the sender must not see a crash
+        log.exception("email %s could not be processed", inbound_id)
+        await _db(engine, update, inbound_id=inbound_id, status=InboundStatus.error,
+                  error=f"{exc.__class__.__name__}: {exc}"[:500])
+        return Outcome(inbound_id, InboundStatus.error, error=str(exc))
+
+
+async def _process(channel: EmailChannel, inbound_id: int, parsed: ParsedEmail,
+                   envelope_from: str | None, rcpt_tos: list[str]) -> Outcome:
+    settings, engine = channel.settings, channel.engine
+    text, duplicate = await _db(engine, record_parsed, inbound_id=inbound_id, parsed=parsed)
+    if duplicate:
+        await _db(engine, update, inbound_id=inbound_id, status=InboundStatus.duplicate)
+        return Outcome(inbound_id, InboundStatus.duplicate)
+    token = threads.token_from(rcpt_tos + parsed.to_addresses, inbox=settings.EMAIL_INBOX,
+                               domain=settings.EMAIL_DOMAIN)
+    refs = parsed.in_reply_to + parsed.references[::-1]
+    thread = await _db(engine, threads.find_thread, sender=parsed.from_address, token=token,
+                       message_ids=refs)
+    reason = auto_reason(parsed.message, from_address=parsed.from_address,
+                         envelope_from=envelope_from, our_domain=settings.EMAIL_DOMAIN)
+    if reason is None and await _db(engine, replies_last_hour, address=parsed.from_address) \
+            >= settings.EMAIL_REPLIES_PER_HOUR:
+        reason = "reply_limit"  # two robots answering each other: stop the loop here
+    if reason is not None:
+        await _db(engine, update, inbound_id=inbound_id, status=InboundStatus.auto,
+                  auto_reason=reason, thread_id=thread.id if thread else None,
+                  conversation_id=thread.conversation_id if thread else None)
+        return Outcome(inbound_id, InboundStatus.auto, reason=reason,
+                       conversation_id=thread.conversation_id if thread else None)
+
+    if thread is not None:
+        held = await channel.hub.get(thread.conversation_id)
+        if held is None or held.status == ConversationStatus.closed:
+            thread = None  # a reply to a resolved conversation starts a new one
+    said = text or mask_card_numbers(parsed.subject)[0]
+    language = detect_language(said) or (thread.language if thread else "en")
+    if thread is None:
+        conversation = await channel.hub.open_conversation(channel="email", language=language)
+        thread = await _db(engine, threads.open_thread, conversation_id=conversation.id,
+                           customer_address=parsed.from_address,
+                           our_address=outbound.inbox_address(settings),
+                           subject=mask_card_numbers(parsed.subject)[0], language=language)
+    await _db(engine, update, inbound_id=inbound_id, thread_id=thread.id,
+              conversation_id=thread.conversation_id)
+    if not said.strip():
+        said = "(attachment)" if parsed.attachments else ""
+    if not said:
+        await _db(engine, update, inbound_id=inbound_id, status=InboundStatus.answered)
+        return Outcome(inbound_id, InboundStatus.answered, conversation_id=thread.conversation_id)
+
+    result = await channel.hub.customer_message(
+        conversation_id=thread.conversation_id, text=said, client_id=f"email:{inbound_id}",
+        metadata={"email_from": parsed.from_address})
+    handed_off = result.status != ConversationStatus.bot and bool(result.replies)
+    # The hub's chat notices about the queue are replaced by one acknowledgement line.
+    replies = [r for r in result.replies if not (handed_off and r.sender == Sender.system)]
+    reply_language = detect_language(" ".join(r.text for r in replies)) or language
+    await _db(engine, _queue_reply, thread_id=thread.id, inbound_id=inbound_id, replies=replies,
+              language=reply_language, acknowledge=handed_off, settings=settings)
+    channel.wake()
+    return Outcome(inbound_id, InboundStatus.answered, conversation_id=thread.conversation_id)
+
+
+def _queue_reply(*, session: Session, thread_id: int, inbound_id: int, replies: list[Any],
+                 language: str, acknowledge: bool, settings: Settings) -> None:
+    thread = session.get(EmailThread, thread_id)
+    inbound = session.get(InboundEmail, inbound_id)
+    assert thread is not None and inbound is not None
+    outbound.queue_bot_reply(session=session, settings=settings, thread=thread, inbound=inbound,
+                             replies=replies, language=language, acknowledge=acknowledge)
+    inbound.status = InboundStatus.answered
+    session.add(inbound)
+    session.commit()

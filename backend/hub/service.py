@@ -1,0 +1,368 @@
+"""The hub: carries each message between a channel, the bot and the reps, storing it first.
+
+Database work runs on worker threads (sync SQLModel sessions); the bot call and Socket.IO
+emits run on the event loop. Every emit goes through the Socket.IO manager, so with Redis a
+client connected to another backend process gets it too."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio
+import socketio
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from backend.core.config import Settings
+from backend.core.security import decode_rep_token
+from backend.domain.district import District
+from backend.hub import conversations as data
+from backend.hub import queue as rules
+from backend.hub.bridge import BotUnavailable, RasaBridge
+from backend.models.common import utcnow
+from backend.models.conversations import Conversation, ConversationStatus, Message, Sender
+from backend.models.reps import Rep
+
+T = TypeVar("T")
+CUSTOMERS, REPS = "/", "/rep"
+
+
+def room(conversation_id: str) -> str:
+    return f"conv:{conversation_id}"
+
+
+@dataclass
+class CustomerResult:
+    message: Message
+    created: bool
+    status: ConversationStatus
+    replies: list[Message] = field(default_factory=list)
+
+
+def customer_event(message: Message, rep_name: str | None = None) -> dict[str, Any]:
+    """A stored message as Rasa's `bot_uttered` (rep and system messages included)."""
+    out: dict[str, Any] = {"text": message.text, "seq": message.seq, "sender": message.sender,
+                           "created_at": message.created_at.isoformat()}
+    buttons = message.payload.get("buttons") if message.payload else None
+    if buttons:
+        out["quick_replies"] = [{"content_type": "text", "title": b.get("title", ""),
+                                 "payload": b.get("payload", "")} for b in buttons]
+    if rep_name:
+        out["rep_name"] = rep_name
+    return out
+
+
+def rep_event(message: Message) -> dict[str, Any]:
+    return {"conversation_id": message.conversation_id, "seq": message.seq,
+            "sender": message.sender, "text": message.text, "payload": message.payload,
+            "internal": message.internal, "rep_id": message.rep_id,
+            "created_at": message.created_at.isoformat()}
+
+
+def _emotion(handoff: dict[str, Any]) -> str | None:
+    readings = handoff.get("emotions") or []
+    last = readings[-1] if readings else None
+    return last.get("label") if isinstance(last, dict) else None
+
+
+class Hub:
+    def __init__(self, *, engine: Engine, bridge: RasaBridge, sio: socketio.AsyncServer,
+                 district: District, settings: Settings) -> None:
+        self.engine, self.bridge, self.sio = engine, bridge, sio
+        self.district, self.settings = district, settings
+        # One bot call at a time per conversation, so replies keep the customer's order.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def db(self, fn: Callable[..., T], /, **kw: Any) -> T:
+        def run() -> T:
+            with Session(self.engine, expire_on_commit=False) as session:
+                return fn(session=session, **kw)
+        return await anyio.to_thread.run_sync(run)
+
+    async def get(self, conversation_id: str) -> Conversation | None:
+        return await self.db(lambda session: session.get(Conversation, conversation_id))
+
+    async def open_conversation(self, *, channel: str, language: str = "en") -> Conversation:
+        return await self.db(data.start, channel=channel[:20],
+                             language="es" if language.startswith("es") else "en")
+
+    # --- customers -------------------------------------------------------------------------
+
+    async def customer_message(self, *, conversation_id: str, text: str,
+                               client_id: str | None = None,
+                               metadata: dict[str, Any] | None = None) -> CustomerResult:
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        async with lock:
+            return await self._customer_message(conversation_id, text, client_id, metadata or {})
+
+    async def _customer_message(self, conversation_id: str, text: str, client_id: str | None,
+                                metadata: dict[str, Any]) -> CustomerResult:
+        masked = data.mask(text)
+
+        def accept(session: Session) -> tuple[Message, bool, Conversation]:
+            # One trip to a worker thread for both: this is every message's hot path.
+            message, created = data.store(session=session, conversation_id=conversation_id,
+                                          sender=Sender.customer, text=masked,
+                                          client_id=client_id)
+            return message, created, data.load(session, conversation_id)
+
+        message, created, conversation = await self.db(accept)
+        result = CustomerResult(message=message, created=created, status=conversation.status)
+        await self._publish_customer(message)
+        if not created or conversation.status != ConversationStatus.bot:
+            return result  # a resend, or a person holds it (or it's queued for one)
+        meta = {"channel": conversation.channel, "conversation_id": conversation.id,
+                "language": conversation.language, **metadata}
+        await self.sio.emit("typing", {"sender": "bot", "typing": True},
+                            room=room(conversation_id), namespace=CUSTOMERS)
+        try:
+            replies = await self.bridge.send(conversation_id=conversation.id, text=masked,
+                                             metadata=meta)
+        except BotUnavailable as exc:
+            note = await self._say(conversation, Sender.system,
+                                   data.text_for(data.UNAVAILABLE, conversation.language))
+            result.replies.append(note)
+            conversation = await self.db(
+                data.enqueue, conversation_id=conversation.id, priority="complex",
+                reason=f"The bot was unavailable ({exc})",
+                handoff={"reason_code": "system_unavailable", "language": conversation.language})
+            result.replies += await self._announce_queued(conversation)
+            result.status = conversation.status
+            return result
+        finally:
+            await self.sio.emit("typing", {"sender": "bot", "typing": False},
+                                room=room(conversation_id), namespace=CUSTOMERS)
+        # All of the bot's replies stored in one trip to a worker thread, then sent in order.
+        stored, conversation, handed_off = await self.db(
+            data.store_bot_replies, conversation_id=conversation.id, replies=replies)
+        for reply_message in stored:
+            await self._emit(reply_message)
+        result.replies += stored
+        if handed_off:
+            result.replies += await self._announce_queued(conversation)
+        result.status = conversation.status
+        return result
+
+    async def _say(self, conversation: Conversation, sender: Sender, text: str, *,
+                   payload: dict[str, Any] | None = None, rep: Rep | None = None,
+                   internal: bool = False) -> Message:
+        message, _ = await self.db(data.store, conversation_id=conversation.id, sender=sender,
+                                   text=text, payload=payload, rep_id=rep.id if rep else None,
+                                   internal=internal)
+        await self._emit(message, rep.name if rep else None)
+        return message
+
+    async def _emit(self, message: Message, rep_name: str | None = None) -> None:
+        if not message.internal:
+            await self.sio.emit("bot_uttered", customer_event(message, rep_name),
+                                room=room(message.conversation_id), namespace=CUSTOMERS)
+        await self.sio.emit("message", rep_event(message), room=room(message.conversation_id),
+                            namespace=REPS)
+
+    async def _publish_customer(self, message: Message) -> None:
+        event = {"text": message.text, "seq": message.seq, "client_id": message.client_id,
+                 "created_at": message.created_at.isoformat()}
+        await self.sio.emit("message_ack", {"client_id": message.client_id, "seq": message.seq},
+                            room=room(message.conversation_id), namespace=CUSTOMERS)
+        await self.sio.emit("customer_uttered", event, room=room(message.conversation_id),
+                            namespace=CUSTOMERS)
+        await self.sio.emit("message", rep_event(message), room=room(message.conversation_id),
+                            namespace=REPS)
+
+    async def leave_email(self, *, conversation_id: str, email: str) -> None:
+        def save(session: Session) -> None:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is not None:
+                conversation.followup_email = email
+                session.add(conversation)
+                session.commit()
+        await self.db(save)
+        await self.queue_changed()
+
+    # --- the queue ---------------------------------------------------------------------------
+
+    async def availability(self) -> rules.Availability:
+        from backend.crud.reps import on_shift
+
+        reps = await self.db(on_shift)
+        return rules.availability(district=self.district, now=utcnow(), reps_on_shift=len(reps))
+
+    async def handoff_state(self, conversation: Conversation,
+                            avail: rules.Availability | None = None) -> dict[str, Any]:
+        avail = avail or await self.availability()
+        position = None
+        if conversation.status == ConversationStatus.queued:
+            ordered = rules.order([c for c in await self.db(data.waiting)
+                                   if c.status == ConversationStatus.queued])
+            position = next((i + 1 for i, c in enumerate(ordered) if c.id == conversation.id),
+                            None)
+        name = await self.db(data.rep_name, rep_id=conversation.assigned_rep_id)
+        return rules.handoff_state(status=conversation.status, position=position, avail=avail,
+                                   handle_minutes=self.settings.AVERAGE_HANDLE_MINUTES,
+                                   rep_name=name)
+
+    async def _announce_queued(self, conversation: Conversation) -> list[Message]:
+        avail = await self.availability()
+        state = await self.handoff_state(conversation, avail)
+        await self.sio.emit("handoff", state, room=room(conversation.id), namespace=CUSTOMERS)
+        out = []
+        notice = rules.queue_notice(state=state, avail=avail, language=conversation.language)
+        if notice:
+            out.append(await self._say(conversation, Sender.system, notice))
+        await self.queue_changed()
+        return out
+
+    async def queue_entries(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        from backend.crud.reps import on_shift
+
+        def load(session: Session) -> tuple[list[Conversation], list[Rep], dict[int, str]]:
+            reps = on_shift(session=session)
+            convs = data.waiting(session=session)
+            names = {r.id: r.name for r in session.exec(select(Rep)).all() if r.id is not None}
+            return convs, reps, names
+
+        convs, reps, names = await self.db(load)
+        now = utcnow()
+        entries = []
+        for c in rules.order(convs):
+            since = c.queued_at or c.created_at
+            entries.append({
+                "id": c.id, "channel": c.channel, "status": c.status,
+                "priority": c.handoff_priority or "request", "reason": c.handoff_reason,
+                "age_seconds": int((now - since).total_seconds()), "language": c.language,
+                "emotion": _emotion(c.handoff or {}), "summary": (c.handoff or {}).get("summary"),
+                "skills": c.skills or [], "verified_account": c.verified_account,
+                "assigned_rep_id": c.assigned_rep_id,
+                "assigned_rep_name": names.get(c.assigned_rep_id or -1),
+                "followup_email": c.followup_email,
+                "eligible_rep_ids": [r.id for r in reps
+                                     if rules.eligible(entry=c, rep=r, reps_on_shift=reps)],
+            })
+        waits = [e["age_seconds"] for e in entries if e["status"] == "queued"]
+        stats = {
+            "depth": len(waits),
+            "by_priority": {p: sum(1 for e in entries if e["status"] == "queued"
+                                   and e["priority"] == p) for p in rules.PRIORITIES},
+            "assigned": sum(1 for e in entries if e["status"] == "assigned"),
+            "longest_wait_seconds": max(waits, default=0),
+            "average_wait_seconds": int(sum(waits) / len(waits)) if waits else 0,
+            "reps_on_shift": [{"id": r.id, "name": r.name, "skills": r.skills} for r in reps],
+        }
+        return entries, stats
+
+    async def queue_changed(self) -> None:
+        """Tell every console the new queue, and every waiting customer their new place."""
+        entries, stats = await self.queue_entries()
+        await self.sio.emit("queue", {"entries": entries, "stats": stats}, room="reps",
+                            namespace=REPS)
+        avail = await self.availability()
+        position = 0
+        for e in entries:
+            if e["status"] != "queued":
+                continue
+            position += 1
+            state = rules.handoff_state(status="queued", position=position, avail=avail,
+                                        handle_minutes=self.settings.AVERAGE_HANDLE_MINUTES)
+            await self.sio.emit("handoff", state, room=room(e["id"]), namespace=CUSTOMERS)
+
+    # --- reps ---------------------------------------------------------------------------------
+
+    async def claim(self, *, conversation_id: str, rep: Rep) -> bool:
+        assert rep.id is not None
+        if not await self.db(data.claim, conversation_id=conversation_id, rep_id=rep.id):
+            return False
+        conversation = await self.get(conversation_id)
+        assert conversation is not None
+        await self._status_changed(conversation, data.REP_JOINED, rep_name=rep.name)
+        return True
+
+    async def rep_message(self, *, conversation: Conversation, rep: Rep, text: str,
+                          internal: bool = False) -> Message:
+        message = await self._say(conversation, Sender.rep, data.mask(text), rep=rep,
+                                  internal=internal)
+        if not internal and conversation.channel == "email":
+            from backend.email.outbound import queue_rep_reply
+
+            # Loaded afresh: the caller's object may belong to another session.
+            await self.db(lambda session: queue_rep_reply(
+                session=session, conversation=data.load(session, conversation.id),
+                text=message.text, rep_name=rep.name, settings=self.settings))
+        return message
+
+    async def rep_names(self) -> dict[int, str]:
+        return await self.db(lambda session: {
+            r.id: r.name for r in session.exec(select(Rep)).all() if r.id is not None})
+
+    async def rep_from_token(self, token: str) -> Rep | None:
+        rep_id = decode_rep_token(settings=self.settings, token=token)
+        if rep_id is None:
+            return None
+        rep = await self.db(lambda session: session.get(Rep, rep_id))
+        return rep if rep is not None and rep.is_active else None
+
+    async def email_transcript(self, *, conversation_id: str, email: str) -> bool:
+        try:
+            from backend.email.outbound import queue_transcript
+        except ImportError:  # the email channel isn't installed in this build
+            return False
+        conversation = await self.get(conversation_id)
+        if conversation is None:
+            return False
+        await self.db(lambda session: queue_transcript(
+            session=session, conversation=data.load(session, conversation_id), to_address=email,
+            settings=self.settings))
+        return True
+
+    async def transfer(self, *, conversation: Conversation, to_rep: Rep | None,
+                       skill: str | None) -> Conversation:
+        if to_rep is not None:
+            moved = await self.db(data.set_status, conversation_id=conversation.id,
+                                  status=ConversationStatus.assigned, rep_id=to_rep.id)
+        else:
+            moved = await self.db(data.set_status, conversation_id=conversation.id,
+                                  status=ConversationStatus.queued,
+                                  skills=[skill] if skill else None)
+        await self._status_changed(moved, data.REP_JOINED if to_rep else None,
+                                   rep_name=to_rep.name if to_rep else None)
+        return moved
+
+    async def return_to_bot(self, *, conversation: Conversation) -> Conversation:
+        back = await self.db(data.set_status, conversation_id=conversation.id,
+                             status=ConversationStatus.bot)
+        await self._status_changed(back, data.BACK_TO_BOT)
+        return back
+
+    async def resolve(self, *, conversation: Conversation) -> Conversation:
+        closed = await self.db(data.set_status, conversation_id=conversation.id,
+                               status=ConversationStatus.closed)
+        await self._status_changed(closed, data.CLOSED)
+        return closed
+
+    async def _status_changed(self, conversation: Conversation, notice: dict[str, str] | None,
+                              rep_name: str | None = None) -> None:
+        if notice:
+            await self._say(conversation, Sender.system,
+                            data.text_for(notice, conversation.language, name=rep_name or ""))
+        state = await self.handoff_state(conversation)
+        await self.sio.emit("handoff", state, room=room(conversation.id), namespace=CUSTOMERS)
+        await self.sio.emit("conversation", {
+            "id": conversation.id, "status": conversation.status,
+            "assigned_rep_id": conversation.assigned_rep_id, "assigned_rep_name": rep_name,
+        }, room=room(conversation.id), namespace=REPS)
+        await self.queue_changed()
+
+    async def session_state(self, conversation: Conversation) -> dict[str, Any]:
+        last = await self.db(data.last_seq, conversation_id=conversation.id)
+        return {"session_id": conversation.id, "status": conversation.status,
+                "language": conversation.language, "last_seq": last,
+                "handoff": await self.handoff_state(conversation)}
+
+    async def history(self, *, conversation_id: str, after_seq: int,
+                      include_internal: bool = False) -> list[Message]:
+        return await self.db(data.transcript, conversation_id=conversation_id,
+                             after_seq=after_seq, include_internal=include_internal)
