@@ -54,7 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
-    app.state.bridge = RasaBridge(urls=settings.rasa_urls, timeout=settings.RASA_TIMEOUT)
+    app.state.bridge = RasaBridge(urls=settings.rasa_urls, timeout=settings.RASA_TIMEOUT,
+                                  per_process=settings.RASA_CONCURRENCY,
+                                  queue_timeout=settings.RASA_QUEUE_TIMEOUT)
     app.state.sio = realtime.make_server(settings)
     app.state.hub = Hub(engine=app.state.engine, bridge=app.state.bridge, sio=app.state.sio,
                         district=load_district(settings.DISTRICT_FILE), settings=settings)

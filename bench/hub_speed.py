@@ -3,15 +3,16 @@ against bare Rasa's REST webhook as the baseline, in the same run; emails per mi
 peak RSS of every service process.
 
     .venvs/app/bin/python bench/hub_speed.py [--rasa-processes 1] [--conversations 1,50]
-        [--seconds 20] [--scale]
+        [--seconds 20] [--scale] [--baseline-processes 1]
 
 Starts the real services (tests/utils/stack.py): backend, action server and N Rasa servers;
 --scale puts the backend on PostgreSQL and Rasa's trackers and locks in PostgreSQL and Redis,
 as scripts/run does with REDIS_URL. Each concurrent conversation is a closed loop (no think
 time) over multi-turn scripts in English and Spanish: billing with verification, FAQs, small
 talk. A hub message is done when its user_uttered ack arrives: the hub emits every bot_uttered
-for a message before it acknowledges it. Bare Rasa clients pick their Rasa server by the
-conversation, as the hub does. The client runs on the same machine and takes CPU too.
+for a message before it acknowledges it. The baseline is one bare Rasa server, as the issue
+defines it (--baseline-processes N spreads it over the first N servers by conversation, as the
+hub does, to compare like with like). The client runs on the same machine and takes CPU too.
 """
 
 import argparse
@@ -160,12 +161,12 @@ async def hub_worker(backend: str, start: int, step: int, accounts: list[tuple[s
 
 
 async def run_rest(stack: Stack, concurrency: int, seconds: float,
-                   accounts: list[tuple[str, str]]) -> tuple[Result, float]:
+                   accounts: list[tuple[str, str]], processes: int = 1) -> tuple[Result, float]:
     res = Result()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=120, limits=limits) as http:
         started = time.perf_counter()
-        await asyncio.gather(*(rest_worker(http, stack.rasas, i, concurrency, accounts,
+        await asyncio.gather(*(rest_worker(http, stack.rasas[:processes], i, concurrency, accounts,
                                            started + seconds, res) for i in range(concurrency)))
         return res, started
 
@@ -304,6 +305,7 @@ def header(args: argparse.Namespace, model: Path) -> None:
     print(f"# {time.strftime('%Y-%m-%d %H:%M:%S')}  commit {commit} (working tree)  "
           f"{platform.python_version()}  cpus={os.cpu_count()}  memory={mem:.0f}GiB", flush=True)
     print(f"# model {model.name}  rasa_processes={args.rasa_processes}  "
+          f"baseline=bare Rasa x{args.baseline_processes}  "
           f"stores={'PostgreSQL+Redis' if args.scale else 'SQLite, in-memory trackers'}  "
           f"seconds={args.seconds}  load average {os.getloadavg()[0]:.1f}", flush=True)
 
@@ -322,7 +324,8 @@ async def measure(args: argparse.Namespace, stack: Stack, accounts: list[tuple[s
         await run_hub(stack, 4, 8, accounts)
     rows = []
     for concurrency in args.conversations:
-        rest, rest_t = await run_rest(stack, concurrency, args.seconds, accounts)
+        rest, rest_t = await run_rest(stack, concurrency, args.seconds, accounts,
+                                      args.baseline_processes)
         rest_rate = report("bare-rasa", concurrency, rest, rest_t, args.seconds)
         if not hub:
             print("hub        not measured: the backend serves no Socket.IO", flush=True)
@@ -346,6 +349,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--scale", action="store_true",
                         help="Rasa's trackers in PostgreSQL, locks in Redis; backend on PostgreSQL")
+    parser.add_argument("--baseline-processes", type=int, default=1,
+                        help="bare Rasa servers in the baseline (default: one, as in the issue)")
     args = parser.parse_args()
     model = Path(subprocess.run([str(ROOT / "scripts" / "train")], cwd=ROOT, check=True,
                                 capture_output=True, text=True).stdout.split()[-1])

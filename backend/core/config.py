@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Several Rasa processes: a comma-separated list; each conversation sticks to one of them.
     RASA_URL: str = "http://127.0.0.1:5005"
     RASA_TIMEOUT: float = 15.0
+    # Messages in flight per Rasa process; the rest wait their turn, up to RASA_QUEUE_TIMEOUT.
+    RASA_CONCURRENCY: int = 2
+    RASA_QUEUE_TIMEOUT: float = 60.0
 
     # The queue's expected-wait estimate: minutes a rep spends on one conversation.
     AVERAGE_HANDLE_MINUTES: float = 6.0

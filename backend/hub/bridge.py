@@ -4,6 +4,7 @@ conversation sticks to one of them and moves to the next only if its process is 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import Any
 
@@ -25,10 +26,17 @@ def sticky_order(conversation_id: str, urls: list[str]) -> list[str]:
 
 
 class RasaBridge:
-    def __init__(self, *, urls: list[str] | str, timeout: float = 15.0) -> None:
+    def __init__(self, *, urls: list[str] | str, timeout: float = 15.0, per_process: int = 2,
+                 queue_timeout: float = 60.0) -> None:
         self.urls = [urls] if isinstance(urls, str) else list(urls)
         self.urls = [u.rstrip("/") for u in self.urls]
         self.timeout = timeout
+        # A Rasa process works through one message's CPU at a time; more in flight only makes
+        # each wait longer (and time out). Messages wait here instead, first come first served,
+        # and the timeout counts only their time at Rasa.
+        self.per_process = per_process
+        self.queue_timeout = queue_timeout
+        self._slots: dict[str, asyncio.Semaphore] = {}
         self._client: httpx.AsyncClient | None = None
 
     def _http(self) -> httpx.AsyncClient:
@@ -44,6 +52,12 @@ class RasaBridge:
         body = {"sender": conversation_id, "message": text, "metadata": metadata}
         last: Exception | None = None
         for url in sticky_order(conversation_id, self.urls):
+            slot = self._slots.setdefault(url, asyncio.Semaphore(self.per_process))
+            try:
+                async with asyncio.timeout(self.queue_timeout):
+                    await slot.acquire()
+            except TimeoutError as exc:
+                raise BotUnavailable("the bot is too busy to answer in time") from exc
             try:
                 r = await self._http().post(f"{url}/webhooks/rest/webhook", json=body)
             except httpx.ConnectError as exc:
@@ -53,6 +67,8 @@ class RasaBridge:
             except httpx.HTTPError as exc:
                 # A timeout may mean the message is being processed: don't send it twice.
                 raise BotUnavailable(str(exc) or exc.__class__.__name__) from exc
+            finally:
+                slot.release()
             if r.status_code != 200:
                 raise BotUnavailable(f"Rasa answered {r.status_code}")
             try:

@@ -2,62 +2,27 @@
 
 from __future__ import annotations
 
-import email
 import smtplib
-import time
-from collections.abc import Iterator
 from email.message import EmailMessage
-from email.policy import default
 from email.utils import make_msgid
-from pathlib import Path
 
+import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
 from backend.models.email import InboundEmail
-from tests.utils.stack import free_port, start_stack
+from tests.utils.mail import Relay
+from tests.utils.stack import Stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 INBOX = "inbox@smwd.example.com"
 JAMES = "james.carter@example.com"  # on file for account 1000002 (backend/seed/fixed.py)
 
 
-class Relay:
-    def __init__(self) -> None:
-        self.received: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
-        self.received.append(email.message_from_bytes(envelope.original_content,
-                                                      policy=default))  # type: ignore[arg-type]
-        return "250 OK"
-
-    def replies_to(self, message_id: str, *, wait: float = 60) -> list[EmailMessage]:
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            found = [m for m in self.received if m["In-Reply-To"] == message_id]
-            if found:
-                time.sleep(1.5)  # anything more would come right behind it
-                return [m for m in self.received if m["In-Reply-To"] == message_id]
-            time.sleep(0.1)
-        return []
-
-
 @pytest.fixture(scope="module")
-def mail_stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
-    relay = Relay()
-    controller = Controller(relay, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    tmp = tmp_path_factory.mktemp("email-stack")
-    listen = free_port()
-    env = {"SMTP_LISTEN_PORT": str(listen), "SMTP_HOST": "127.0.0.1",
-           "SMTP_PORT": str(controller.port), "OUTBOX_INTERVAL": "0.5"}
-    try:
-        with start_stack(tmp, model=model, extra_env=env) as stack:
-            yield stack, relay, listen, tmp
-    finally:
-        controller.stop()
+def mail_stack(stack: Stack, relay: Relay) -> tuple:
+    return stack, relay, stack.smtp_port, stack.logs
 
 
 def send(mail_stack: tuple, text: str, *, sender: str = JAMES, subject: str = "Question",
@@ -129,3 +94,24 @@ def test_a_spanish_email_gets_a_spanish_reply(mail_stack):
     [reply] = mail_stack[1].replies_to(msg["Message-ID"])
     assert body(reply).startswith("Hola:"), body(reply)
     assert "Gracias," in body(reply)
+
+
+def test_an_escalated_email_gets_a_reps_answer_by_email(mail_stack):
+    stack, relay = mail_stack[0], mail_stack[1]
+    msg = send(mail_stack, "I need to speak with a person about my account please",
+               sender="ana.rivera@example.org", subject="Help")
+    [ack] = relay.replies_to(msg["Message-ID"])
+    assert "representative" in body(ack).lower(), body(ack)
+    cid = conversation_of(mail_stack, msg["Message-ID"])
+    login = httpx.post(f"{stack.backend}/api/v1/login/access-token",
+                       data={"username": "rep@smwd.example.com", "password": "rep-demo-password"})
+    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    entry = httpx.get(f"{stack.backend}/api/v1/queue/{cid}", headers=auth).json()
+    assert entry["channel"] == "email" and entry["status"] == "queued"
+    assert httpx.post(f"{stack.backend}/api/v1/queue/{cid}/claim", headers=auth).status_code == 200
+    r = httpx.post(f"{stack.backend}/api/v1/queue/{cid}/messages", headers=auth,
+                   json={"text": "Hello Ana, this is Maria. What can I do for you?"})
+    assert r.status_code == 201
+    mails = relay.sent_to("ana.rivera@example.org", count=2)
+    assert len(mails) == 2 and "this is Maria" in body(mails[-1])
+    assert mails[-1]["In-Reply-To"] == ack["Message-ID"] or mails[-1]["References"]

@@ -4,32 +4,44 @@ conversation, and every message arrives once, in order."""
 
 import asyncio
 import os
+import signal
 import uuid
 from contextlib import ExitStack
 
 import httpx
 import pytest
 
-from tests.utils.chat import Customer, Rep
-from tests.utils.stack import start_backend, start_stack
+from backend.hub.bridge import sticky_order
+from tests.utils.chat import Customer, Rep, run
+from tests.utils.stack import RASA_TOKEN, SERVICE_TOKEN, start_backend, start_stack
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(900)]
 REDIS = os.environ.get("WATERDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 
 
-def test_customer_on_one_backend_and_rep_on_another(model, tmp_path):
+@pytest.fixture(scope="module")
+def scaled(model, tmp_path_factory):
+    """Backends A and B on one PostgreSQL database and one Redis, two Rasa processes sharing
+    their trackers (PostgreSQL) and locks (Redis), one action server."""
+    tmp = tmp_path_factory.mktemp("scaled")
+    (tmp / "a").mkdir()
+    (tmp / "b").mkdir()
     shared = {"REDIS_URL": REDIS, "SOCKETIO_CHANNEL": f"wd-test-{uuid.uuid4().hex}",
               "SMTP_LISTEN_PORT": "0"}
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
     with ExitStack() as es:
-        stack = es.enter_context(start_stack(tmp_path / "a", model=model, scale=True,
-                                             extra_env=shared))
+        stack = es.enter_context(start_stack(tmp / "a", model=model, rasa_processes=2,
+                                             scale=True, extra_env=shared))
         backend_b = es.enter_context(start_backend(
-            tmp_path / "b", stack=es, database_url=stack.database_url,
+            tmp / "b", stack=es, database_url=stack.database_url,
             rasa_url=",".join(stack.rasas), extra_env=shared))
         assert stack.database_url.startswith("postgresql")
-        asyncio.run(_conversation(stack.backend, backend_b))
+        yield stack, backend_b
+
+
+def test_customer_on_one_backend_and_rep_on_another(scaled):
+    stack, backend_b = scaled
+    run(_conversation(stack.backend, backend_b))
 
 
 async def _conversation(backend_a: str, backend_b: str) -> None:
@@ -88,3 +100,35 @@ async def _conversation(backend_a: str, backend_b: str) -> None:
         m["text"] for m in transcript if m["seq"] >= first]
     await customer.disconnect()
     await rep.disconnect()
+
+
+def test_a_conversation_carries_on_when_its_rasa_process_dies(scaled):
+    """Last in this module: it kills one of the two Rasa processes."""
+    stack, backend_b = scaled
+    api = f"{stack.backend}/api/v1/conversations"
+    cid = httpx.post(api, headers=SERVICE).json()["id"]
+
+    def say(text: str, backend: str = stack.backend) -> str:
+        r = httpx.post(f"{backend}/api/v1/conversations/{cid}/messages", headers=SERVICE,
+                       json={"text": text}, timeout=60)
+        r.raise_for_status()
+        assert r.json()["status"] == "bot", r.json()
+        return "\n".join(m.get("text") or "" for m in r.json()["replies"])
+
+    home = sticky_order(str(cid), list(stack.rasas))[0]
+    other = next(url for url in stack.rasas if url != home)
+    assert "account number" in say("how much do I owe")
+    say("1000002")
+    assert "$312.40" in say("92694")
+    # The other process already sees the conversation: the tracker store is shared.
+    tracker = httpx.get(f"{other}/conversations/{cid}/tracker",
+                        params={"token": RASA_TOKEN}, timeout=30).json()
+    assert tracker["slots"]["verified_account"] == "1000002"
+
+    dead = stack.rasa_procs[stack.rasas.index(home)]
+    dead.send_signal(signal.SIGKILL)
+    dead.wait(timeout=10)
+    # Both backends move on to the other process, which knows the customer is verified.
+    again = say("how much do I owe")
+    assert "$312.40" in again and "account number" not in again
+    assert "$312.40" in say("how much do I owe", backend=backend_b)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 import socketio
 
-from tests.utils.chat import Customer, Rep
+from tests.utils.chat import Customer, Rep, run
 from tests.utils.stack import SERVICE_TOKEN
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -81,7 +81,7 @@ def test_customer_is_verified_gets_the_balance_then_a_rep_takes_over(stack):
         await customer.disconnect()
         await rep.disconnect()
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_reconnect_replays_missed_messages_and_a_resend_is_stored_once(stack):
@@ -123,7 +123,7 @@ def test_reconnect_replays_missed_messages_and_a_resend_is_stored_once(stack):
         await other.disconnect()
         await again.disconnect()
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_bad_input_gets_clear_errors_and_the_server_keeps_going(stack):
@@ -153,5 +153,5 @@ def test_bad_input_gets_clear_errors_and_the_server_keeps_going(stack):
             await rep.connect(stack.backend, transports=["websocket"], namespaces=["/rep"],
                               auth={"token": "forged"})
 
-    asyncio.run(scenario())
+    run(scenario())
     assert httpx.get(f"{stack.backend}/api/v1/utils/health-check").status_code == 200

@@ -1,20 +1,12 @@
-"""Several Rasa processes behind one backend: they share a PostgreSQL tracker store and a Redis
-lock store (scripts/rasa-endpoints), so a conversation outlives the process it started on."""
+"""The Rasa endpoints for scale-out (scripts/rasa-endpoints): a PostgreSQL tracker store and a
+Redis lock store. The running pool is tested in tests/e2e/test_scale_out.py."""
 
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
-import httpx
-import pytest
-
-from backend.hub.bridge import sticky_order
-from tests.utils.stack import RASA_TOKEN, SERVICE_TOKEN, start_stack
-
 ROOT = Path(__file__).resolve().parents[2]
-SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 
 
 def render(env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -42,39 +34,3 @@ def test_the_endpoints_file_refuses_sqlite_and_a_bad_prefix():
     assert "letters and digits" in render({"REDIS_URL": "redis://127.0.0.1:6379/0",
                                             "DATABASE_URL": "postgresql://h/db",
                                             "RASA_LOCK_KEY_PREFIX": "a:b"}).stderr
-
-
-@pytest.mark.slow
-@pytest.mark.postgres
-@pytest.mark.timeout(1500)
-def test_a_conversation_carries_on_when_its_rasa_process_dies(model, tmp_path):
-    with start_stack(tmp_path, model=model, rasa_processes=2, scale=True) as stack:
-        api = f"{stack.backend}/api/v1/conversations"
-        cid = httpx.post(api, headers=SERVICE).json()["id"]
-
-        def say(text: str) -> str:
-            r = httpx.post(f"{api}/{cid}/messages", headers=SERVICE, json={"text": text},
-                           timeout=60)
-            r.raise_for_status()
-            assert r.json()["status"] == "bot", r.json()
-            return "\n".join(m.get("text") or "" for m in r.json()["replies"])
-
-        home = sticky_order(str(cid), list(stack.rasas))[0]
-        other = next(url for url in stack.rasas if url != home)
-        assert "account number" in say("how much do I owe")
-        say("1000002")
-        assert "$312.40" in say("92694")
-
-        # The other process already sees the conversation: the tracker store is shared.
-        tracker = httpx.get(f"{other}/conversations/{cid}/tracker",
-                            params={"token": RASA_TOKEN}, timeout=30).json()
-        assert tracker["slots"]["verified_account"] == "1000002"
-
-        dead = stack.rasa_procs[stack.rasas.index(home)]
-        dead.send_signal(signal.SIGKILL)
-        dead.wait(timeout=10)
-
-        # The bridge moves on to the other process, which knows the customer is verified.
-        again = say("how much do I owe")
-        assert "$312.40" in again and "account number" not in again
-        assert "$312.40" in say("how much do I owe")  # and stays there

@@ -85,3 +85,12 @@ class Rep(Client):
     async def connect(self) -> None:
         await self.sio.connect(self.url, transports=["websocket"], namespaces=["/rep"],
                                auth={"token": self.token})
+
+
+def run(coroutine: Any) -> Any:
+    """asyncio.run on a thread of its own: Playwright's sync API keeps a loop running in the
+    main thread for the rest of the session, and asyncio.run refuses to nest in it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -76,6 +76,7 @@ class Stack:
     rasas: tuple[str, ...] = ()
     rasa_procs: tuple[subprocess.Popen, ...] = field(default=(), compare=False, repr=False)
     database_url: str = ""  # the backend's
+    smtp_port: int = 0  # the backend's inbox, when extra_env opened it
 
 
 def backend_env(tmp: Path, database_url: str | None = None,
@@ -168,4 +169,5 @@ def start_stack(tmp: Path, *, model: Path, rasa_processes: int = 1,
             wait_until(f"{url}/status?token={RASA_TOKEN}", timeout=timeout, proc=proc, log=log)
         yield Stack(backend=backend, actions=f"http://127.0.0.1:{actions_port}", rasa=rasa_urls[0],
                     logs=tmp, rasas=rasa_urls, rasa_procs=tuple(p for p, _ in rasas),
-                    database_url=database_url or f"sqlite:///{tmp / 'waterdesk.sqlite3'}")
+                    database_url=database_url or f"sqlite:///{tmp / 'waterdesk.sqlite3'}",
+                    smtp_port=int((extra_env or {}).get("SMTP_LISTEN_PORT") or 0))

@@ -14,7 +14,8 @@ from backend.core.db import make_engine
 from backend.email.outbox import backoff, claim_due, enqueue, send_due
 from backend.models.common import utcnow
 from backend.models.email import OutboxEmail
-from tests.backend.email.conftest import Capture, email_settings
+from tests.backend.email.conftest import email_settings
+from tests.utils.mail import Relay
 from tests.utils.stack import free_port
 
 
@@ -63,7 +64,7 @@ def test_relay_down_then_up(email_db):
         row = get(engine, row_id)
         assert row.attempts == 2 and timedelta(seconds=110) < row.next_attempt_at - utcnow()
 
-        capture = Capture()
+        capture = Relay()
         controller = Controller(capture, hostname="127.0.0.1", port=port)
         controller.start()
         try:
