@@ -1,5 +1,4 @@
 from fastapi import APIRouter, HTTPException, status
-from pydantic import Field, model_validator
 
 from backend.api.deps import CallerDep, DistrictDep, SessionDep, SettingsDep
 from backend.core.security import create_verification_token
@@ -10,23 +9,9 @@ from backend.models.views import VerifyRequest, VerifyResult
 router = APIRouter(prefix="/verify", tags=["verification"])
 
 
-class VerifyBody(VerifyRequest):
-    """VerifyRequest, plus the email channel's factor: account number + the sender's address."""
-
-    email: str | None = Field(default=None, min_length=3, max_length=320,
-                              description="The email sender's address (email channel only)")
-
-    @model_validator(mode="after")
-    def _one_method(self) -> "VerifyBody":  # replaces VerifyRequest's check of the same name
-        if not ((self.account_number and (self.zip or self.email))
-                or (self.phone and self.last_name)):
-            raise ValueError("give account_number and zip (or email), or phone and last_name")
-        return self
-
-
 @router.post("", response_model=VerifyResult)
 def verify_customer(
-    body: VerifyBody, session: SessionDep, settings: SettingsDep,
+    body: VerifyRequest, session: SessionDep, settings: SettingsDep,
     district: DistrictDep, caller: CallerDep,
 ) -> VerifyResult:
     """Verify a customer by account number + service ZIP, or by the phone on file + last name.
