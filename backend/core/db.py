@@ -1,10 +1,14 @@
 """The database engine and sessions. Created on first use, never at import."""
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any, TypeVar
+
+import anyio
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine
 
 from backend.core.config import Settings, get_settings
 
@@ -39,3 +43,16 @@ def make_engine(settings: Settings) -> Engine:
 def get_engine() -> Engine:
     return make_engine(get_settings())
 
+
+
+T = TypeVar("T")
+
+
+async def run_in_session(engine: Engine, fn: Callable[..., T], /, **kw: Any) -> T:
+    """fn(session=..., **kw) on a worker thread, in a session that lives and dies there: the
+    event loop never blocks on the database, and a cancelled caller can't close a session
+    mid-commit. Objects stay readable afterwards (no expiry on commit)."""
+    def run() -> T:
+        with Session(engine, expire_on_commit=False) as session:
+            return fn(session=session, **kw)
+    return await anyio.to_thread.run_sync(run)

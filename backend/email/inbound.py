@@ -3,19 +3,20 @@ hub, queue one reply. A message accepted here is stored before anything else can
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from actions.language import detect_language  # plain Python, shared with the bot
 from backend.core.config import Settings
+from backend.core.db import run_in_session
 from backend.email import outbound
 from backend.email import threading as threads
 from backend.email.loops import auto_reason
@@ -32,7 +33,6 @@ from backend.models.email import (
 from bot.components.cards import mask_card_numbers
 
 log = logging.getLogger("waterdesk.email.inbound")
-T = TypeVar("T")
 
 
 class TooLarge(ValueError):
@@ -56,13 +56,6 @@ class EmailChannel:
     settings: Settings
     hub: Any  # backend.hub.service.Hub
     wake: Callable[[], None] = lambda: None  # nudges the outbox sender
-
-
-async def _db(engine: Engine, fn: Callable[..., T], /, **kw: Any) -> T:
-    def run() -> T:
-        with Session(engine, expire_on_commit=False) as session:
-            return fn(session=session, **kw)
-    return await asyncio.to_thread(run)
 
 
 def _mask_raw(raw: bytes) -> tuple[bytes, bool]:
@@ -126,46 +119,48 @@ def replies_last_hour(*, session: Session, address: str) -> int:
 
 async def receive(channel: EmailChannel, *, raw: bytes, source: str,
                   envelope_from: str | None = None, rcpt_tos: list[str] | None = None) -> Outcome:
-    settings, engine = channel.settings, channel.engine
+    settings = channel.settings
+    db = partial(run_in_session, channel.engine)
     if len(raw) > settings.EMAIL_MAX_BYTES:
         raise TooLarge(f"the message is larger than {settings.EMAIL_MAX_BYTES} bytes")
-    inbound_id = await _db(engine, store_raw, raw=raw, source=source, envelope_from=envelope_from)
+    inbound_id = await db(store_raw, raw=raw, source=source, envelope_from=envelope_from)
     try:
         parsed = parse(raw)
     except MalformedEmail as exc:
-        await _db(engine, update, inbound_id=inbound_id, status=InboundStatus.rejected,
-                  error=str(exc)[:500])
+        await db(update, inbound_id=inbound_id, status=InboundStatus.rejected,
+                 error=str(exc)[:500])
         return Outcome(inbound_id, InboundStatus.rejected, error=str(exc))
     try:
         return await _process(channel, inbound_id, parsed, envelope_from, rcpt_tos or [])
     except Exception as exc:  # kept for a person or a retry; the sender must not see a crash
         log.exception("email %s could not be processed", inbound_id)
-        await _db(engine, update, inbound_id=inbound_id, status=InboundStatus.error,
-                  error=f"{exc.__class__.__name__}: {exc}"[:500])
+        await db(update, inbound_id=inbound_id, status=InboundStatus.error,
+                 error=f"{exc.__class__.__name__}: {exc}"[:500])
         return Outcome(inbound_id, InboundStatus.error, error=str(exc))
 
 
 async def _process(channel: EmailChannel, inbound_id: int, parsed: ParsedEmail,
                    envelope_from: str | None, rcpt_tos: list[str]) -> Outcome:
-    settings, engine = channel.settings, channel.engine
-    text, duplicate = await _db(engine, record_parsed, inbound_id=inbound_id, parsed=parsed)
+    settings = channel.settings
+    db = partial(run_in_session, channel.engine)
+    text, duplicate = await db(record_parsed, inbound_id=inbound_id, parsed=parsed)
     if duplicate:
-        await _db(engine, update, inbound_id=inbound_id, status=InboundStatus.duplicate)
+        await db(update, inbound_id=inbound_id, status=InboundStatus.duplicate)
         return Outcome(inbound_id, InboundStatus.duplicate)
     token = threads.token_from(rcpt_tos + parsed.to_addresses, inbox=settings.EMAIL_INBOX,
                                domain=settings.EMAIL_DOMAIN)
     refs = parsed.in_reply_to + parsed.references[::-1]
-    thread = await _db(engine, threads.find_thread, sender=parsed.from_address, token=token,
-                       message_ids=refs)
+    thread = await db(threads.find_thread, sender=parsed.from_address, token=token,
+                      message_ids=refs)
     reason = auto_reason(parsed.message, from_address=parsed.from_address,
                          envelope_from=envelope_from, our_domain=settings.EMAIL_DOMAIN)
-    if reason is None and await _db(engine, replies_last_hour, address=parsed.from_address) \
+    if reason is None and await db(replies_last_hour, address=parsed.from_address) \
             >= settings.EMAIL_REPLIES_PER_HOUR:
         reason = "reply_limit"  # two robots answering each other: stop the loop here
     if reason is not None:
-        await _db(engine, update, inbound_id=inbound_id, status=InboundStatus.auto,
-                  auto_reason=reason, thread_id=thread.id if thread else None,
-                  conversation_id=thread.conversation_id if thread else None)
+        await db(update, inbound_id=inbound_id, status=InboundStatus.auto, auto_reason=reason,
+                 thread_id=thread.id if thread else None,
+                 conversation_id=thread.conversation_id if thread else None)
         return Outcome(inbound_id, InboundStatus.auto, reason=reason,
                        conversation_id=thread.conversation_id if thread else None)
 
@@ -177,16 +172,16 @@ async def _process(channel: EmailChannel, inbound_id: int, parsed: ParsedEmail,
     language = detect_language(said) or (thread.language if thread else "en")
     if thread is None:
         conversation = await channel.hub.open_conversation(channel="email", language=language)
-        thread = await _db(engine, threads.open_thread, conversation_id=conversation.id,
-                           customer_address=parsed.from_address,
-                           our_address=outbound.inbox_address(settings),
-                           subject=mask_card_numbers(parsed.subject)[0], language=language)
-    await _db(engine, update, inbound_id=inbound_id, thread_id=thread.id,
-              conversation_id=thread.conversation_id)
+        thread = await db(threads.open_thread, conversation_id=conversation.id,
+                          customer_address=parsed.from_address,
+                          our_address=outbound.inbox_address(settings),
+                          subject=mask_card_numbers(parsed.subject)[0], language=language)
+    await db(update, inbound_id=inbound_id, thread_id=thread.id,
+             conversation_id=thread.conversation_id)
     if not said.strip():
         said = "(attachment)" if parsed.attachments else ""
     if not said:
-        await _db(engine, update, inbound_id=inbound_id, status=InboundStatus.answered)
+        await db(update, inbound_id=inbound_id, status=InboundStatus.answered)
         return Outcome(inbound_id, InboundStatus.answered, conversation_id=thread.conversation_id)
 
     result = await channel.hub.customer_message(
@@ -196,8 +191,8 @@ async def _process(channel: EmailChannel, inbound_id: int, parsed: ParsedEmail,
     # The hub's chat notices about the queue are replaced by one acknowledgement line.
     replies = [r for r in result.replies if not (handed_off and r.sender == Sender.system)]
     reply_language = detect_language(" ".join(r.text for r in replies)) or language
-    await _db(engine, _queue_reply, thread_id=thread.id, inbound_id=inbound_id, replies=replies,
-              language=reply_language, acknowledge=handed_off, settings=settings)
+    await db(_queue_reply, thread_id=thread.id, inbound_id=inbound_id, replies=replies,
+             language=reply_language, acknowledge=handed_off, settings=settings)
     channel.wake()
     return Outcome(inbound_id, InboundStatus.answered, conversation_id=thread.conversation_id)
 

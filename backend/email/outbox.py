@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from backend.core.config import Settings
+from backend.core.db import run_in_session
 from backend.models.common import utcnow
 from backend.models.email import OutboxEmail, OutboxStatus
 
@@ -92,12 +93,6 @@ def settle(*, session: Session, row_id: int, error: str | None, settings: Settin
     return row
 
 
-def _in_session(engine: Engine, fn, /, **kw):  # type: ignore[no-untyped-def]
-    # The session lives and dies on the worker thread: a cancelled pass can't close it mid-commit.
-    with Session(engine) as session:
-        return fn(session=session, **kw)
-
-
 def _envelope(*, session: Session, row_id: int) -> tuple[str, str, bytes]:
     row = session.get(OutboxEmail, row_id)
     assert row is not None
@@ -107,17 +102,17 @@ def _envelope(*, session: Session, row_id: int) -> tuple[str, str, bytes]:
 
 async def send_due(*, engine: Engine, settings: Settings) -> int:
     """Send what is due once; returns how many went out. Relay errors are recorded, not raised."""
-    ids = await asyncio.to_thread(_in_session, engine, claim_due)
+    ids = await run_in_session(engine, claim_due)
     sent = 0
     for row_id in ids:
-        sender, to, raw = await asyncio.to_thread(_in_session, engine, _envelope, row_id=row_id)
+        sender, to, raw = await run_in_session(engine, _envelope, row_id=row_id)
         try:
             await asyncio.to_thread(relay_send, settings=settings, sender=sender, to=to, raw=raw)
             error = None
         except (OSError, smtplib.SMTPException) as exc:
             error = f"{exc.__class__.__name__}: {exc}" or "relay error"
-        row = await asyncio.to_thread(_in_session, engine, settle, row_id=row_id, error=error,
-                                      settings=settings)
+        row = await run_in_session(engine, settle, row_id=row_id, error=error,
+                                   settings=settings)
         if error:
             log.warning("outbox %s to %s: attempt %s failed (%s)", row_id, to, row.attempts, error)
         else:

@@ -34,9 +34,8 @@ class RasaBridge:
         # A Rasa process works through one message's CPU at a time; more in flight only makes
         # each wait longer (and time out). Messages wait here instead, first come first served,
         # and the timeout counts only their time at Rasa.
-        self.per_process = per_process
         self.queue_timeout = queue_timeout
-        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._slots = {url: asyncio.Semaphore(per_process) for url in self.urls}
         self._client: httpx.AsyncClient | None = None
 
     def _http(self) -> httpx.AsyncClient:
@@ -52,7 +51,7 @@ class RasaBridge:
         body = {"sender": conversation_id, "message": text, "metadata": metadata}
         last: Exception | None = None
         for url in sticky_order(conversation_id, self.urls):
-            slot = self._slots.setdefault(url, asyncio.Semaphore(self.per_process))
+            slot = self._slots[url]
             try:
                 async with asyncio.timeout(self.queue_timeout):
                     await slot.acquire()

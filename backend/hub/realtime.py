@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs
 
 import socketio
 
 from backend.core.config import Settings
+from backend.hub.service import Hub, customer_event, customer_said_event, rep_event
 from backend.models.conversations import ConversationStatus
-
-if TYPE_CHECKING:
-    from backend.hub.service import Hub
 
 log = logging.getLogger("waterdesk.realtime")
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -70,12 +68,8 @@ class CustomerNamespace(socketio.AsyncNamespace):
             names = await self.hub.rep_names() if any(m.rep_id for m in missed) else {}
             for message in missed:
                 if message.sender == "customer":
-                    await self.emit("customer_uttered", {
-                        "text": message.text, "seq": message.seq, "client_id": message.client_id,
-                        "created_at": message.created_at.isoformat()}, to=sid)
+                    await self.emit("customer_uttered", customer_said_event(message), to=sid)
                 else:
-                    from backend.hub.service import customer_event
-
                     await self.emit("bot_uttered",
                                     customer_event(message, names.get(message.rep_id or -1)),
                                     to=sid)
@@ -116,24 +110,30 @@ class CustomerNamespace(socketio.AsyncNamespace):
                                        "typing": bool(data.get("typing"))},
                             room=f"conv:{conversation_id}", namespace="/rep")
 
-    async def on_leave_email(self, sid: str, data: Any = None) -> dict[str, Any]:
+    async def _email_request(self, sid: str, data: Any) -> tuple[str | None, dict[str, Any]]:
+        """The conversation and address of a leave_email or email_transcript, or the error."""
         conversation_id = await self._conversation_id(sid)
-        email = data.get("email", "").strip() if isinstance(data, dict) else ""
+        email = data.get("email", "") if isinstance(data, dict) else ""
+        email = email.strip() if isinstance(email, str) else ""
         if conversation_id is None:
-            return _error("unknown_session", "Send session_request first")
-        if not isinstance(email, str) or not EMAIL.match(email):
-            return _error("bad_email", "That doesn't look like an email address")
-        await self.hub.leave_email(conversation_id=conversation_id, email=email)
+            return None, _error("unknown_session", "Send session_request first")
+        if not EMAIL.match(email):
+            return None, _error("bad_email", "That doesn't look like an email address")
+        return conversation_id, {"email": email}
+
+    async def on_leave_email(self, sid: str, data: Any = None) -> dict[str, Any]:
+        conversation_id, got = await self._email_request(sid, data)
+        if conversation_id is None:
+            return got
+        await self.hub.leave_email(conversation_id=conversation_id, email=got["email"])
         return {"ok": True}
 
     async def on_email_transcript(self, sid: str, data: Any = None) -> dict[str, Any]:
-        conversation_id = await self._conversation_id(sid)
-        email = data.get("email", "").strip() if isinstance(data, dict) else ""
+        conversation_id, got = await self._email_request(sid, data)
         if conversation_id is None:
-            return _error("unknown_session", "Send session_request first")
-        if not isinstance(email, str) or not EMAIL.match(email):
-            return _error("bad_email", "That doesn't look like an email address")
-        if not await self.hub.email_transcript(conversation_id=conversation_id, email=email):
+            return got
+        if not await self.hub.email_transcript(conversation_id=conversation_id,
+                                               email=got["email"]):
             return _error("unavailable", "Email isn't available right now")
         return {"ok": True}
 
@@ -164,8 +164,6 @@ class RepNamespace(socketio.AsyncNamespace):
         if await self.hub.get(conversation_id) is None:
             return _error("not_found", "No such conversation")
         await self.enter_room(sid, f"conv:{conversation_id}")
-        from backend.hub.service import rep_event
-
         messages = await self.hub.history(conversation_id=conversation_id, after_seq=0,
                                           include_internal=True)
         return {"ok": True, "messages": [rep_event(m) for m in messages]}

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-import anyio
 import socketio
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from backend.core.config import Settings
+from backend.core.db import run_in_session
 from backend.core.security import decode_rep_token
 from backend.domain.district import District
 from backend.hub import conversations as data
@@ -57,6 +57,12 @@ def customer_event(message: Message, rep_name: str | None = None) -> dict[str, A
     return out
 
 
+def customer_said_event(message: Message) -> dict[str, Any]:
+    """The customer's own stored message (`customer_uttered`), for their other tabs and replay."""
+    return {"text": message.text, "seq": message.seq, "client_id": message.client_id,
+            "created_at": message.created_at.isoformat()}
+
+
 def rep_event(message: Message) -> dict[str, Any]:
     return {"conversation_id": message.conversation_id, "seq": message.seq,
             "sender": message.sender, "text": message.text, "payload": message.payload,
@@ -79,10 +85,7 @@ class Hub:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def db(self, fn: Callable[..., T], /, **kw: Any) -> T:
-        def run() -> T:
-            with Session(self.engine, expire_on_commit=False) as session:
-                return fn(session=session, **kw)
-        return await anyio.to_thread.run_sync(run)
+        return await run_in_session(self.engine, fn, **kw)
 
     async def get(self, conversation_id: str) -> Conversation | None:
         return await self.db(lambda session: session.get(Conversation, conversation_id))
@@ -165,12 +168,10 @@ class Hub:
                             namespace=REPS)
 
     async def _publish_customer(self, message: Message) -> None:
-        event = {"text": message.text, "seq": message.seq, "client_id": message.client_id,
-                 "created_at": message.created_at.isoformat()}
         await self.sio.emit("message_ack", {"client_id": message.client_id, "seq": message.seq},
                             room=room(message.conversation_id), namespace=CUSTOMERS)
-        await self.sio.emit("customer_uttered", event, room=room(message.conversation_id),
-                            namespace=CUSTOMERS)
+        await self.sio.emit("customer_uttered", customer_said_event(message),
+                            room=room(message.conversation_id), namespace=CUSTOMERS)
         await self.sio.emit("message", rep_event(message), room=room(message.conversation_id),
                             namespace=REPS)
 
@@ -192,9 +193,8 @@ class Hub:
         reps = await self.db(on_shift)
         return rules.availability(district=self.district, now=utcnow(), reps_on_shift=len(reps))
 
-    async def handoff_state(self, conversation: Conversation,
-                            avail: rules.Availability | None = None) -> dict[str, Any]:
-        avail = avail or await self.availability()
+    async def handoff_state(self, conversation: Conversation) -> dict[str, Any]:
+        avail = await self.availability()
         position = None
         if conversation.status == ConversationStatus.queued:
             ordered = rules.order([c for c in await self.db(data.waiting)
@@ -207,15 +207,12 @@ class Hub:
                                    rep_name=name)
 
     async def _announce_queued(self, conversation: Conversation) -> list[Message]:
-        avail = await self.availability()
-        state = await self.handoff_state(conversation, avail)
-        await self.sio.emit("handoff", state, room=room(conversation.id), namespace=CUSTOMERS)
-        out = []
+        states, avail = await self.queue_changed()
+        state = states.get(conversation.id)
+        if state is None:  # a rep claimed it in the meantime
+            return []
         notice = rules.queue_notice(state=state, avail=avail, language=conversation.language)
-        if notice:
-            out.append(await self._say(conversation, Sender.system, notice))
-        await self.queue_changed()
-        return out
+        return [await self._say(conversation, Sender.system, notice)] if notice else []
 
     async def queue_entries(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         from backend.crud.reps import on_shift
@@ -255,20 +252,23 @@ class Hub:
         }
         return entries, stats
 
-    async def queue_changed(self) -> None:
-        """Tell every console the new queue, and every waiting customer their new place."""
+    async def queue_changed(self) -> tuple[dict[str, dict[str, Any]], rules.Availability]:
+        """Tell every console the new queue, and every waiting customer their new place.
+        Returns the handoff state each waiting conversation was sent, and the availability."""
         entries, stats = await self.queue_entries()
         await self.sio.emit("queue", {"entries": entries, "stats": stats}, room="reps",
                             namespace=REPS)
-        avail = await self.availability()
-        position = 0
-        for e in entries:
-            if e["status"] != "queued":
-                continue
-            position += 1
-            state = rules.handoff_state(status="queued", position=position, avail=avail,
-                                        handle_minutes=self.settings.AVERAGE_HANDLE_MINUTES)
-            await self.sio.emit("handoff", state, room=room(e["id"]), namespace=CUSTOMERS)
+        avail = rules.availability(district=self.district, now=utcnow(),
+                                   reps_on_shift=len(stats["reps_on_shift"]))
+        states = {}
+        waiting = [e["id"] for e in entries if e["status"] == "queued"]
+        for position, conversation_id in enumerate(waiting, start=1):
+            states[conversation_id] = rules.handoff_state(
+                status="queued", position=position, avail=avail,
+                handle_minutes=self.settings.AVERAGE_HANDLE_MINUTES)
+            await self.sio.emit("handoff", states[conversation_id], room=room(conversation_id),
+                                namespace=CUSTOMERS)
+        return states, avail
 
     # --- reps ---------------------------------------------------------------------------------
 
@@ -348,13 +348,15 @@ class Hub:
         if notice:
             await self._say(conversation, Sender.system,
                             data.text_for(notice, conversation.language, name=rep_name or ""))
-        state = await self.handoff_state(conversation)
-        await self.sio.emit("handoff", state, room=room(conversation.id), namespace=CUSTOMERS)
+        states, _ = await self.queue_changed()
+        if conversation.id not in states:  # a waiting customer has just been told their place
+            state = await self.handoff_state(conversation)
+            await self.sio.emit("handoff", state, room=room(conversation.id),
+                                namespace=CUSTOMERS)
         await self.sio.emit("conversation", {
             "id": conversation.id, "status": conversation.status,
             "assigned_rep_id": conversation.assigned_rep_id, "assigned_rep_name": rep_name,
         }, room=room(conversation.id), namespace=REPS)
-        await self.queue_changed()
 
     async def session_state(self, conversation: Conversation) -> dict[str, Any]:
         last = await self.db(data.last_seq, conversation_id=conversation.id)

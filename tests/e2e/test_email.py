@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 import httpx
 import pytest
@@ -12,12 +11,10 @@ from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
 from backend.models.email import InboundEmail
-from tests.utils.mail import Relay
+from tests.utils.mail import JAMES, Relay, mail
 from tests.utils.stack import Stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
-INBOX = "inbox@smwd.example.com"
-JAMES = "james.carter@example.com"  # on file for account 1000002 (backend/seed/fixed.py)
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +25,7 @@ def mail_stack(stack: Stack, relay: Relay) -> tuple:
 def send(mail_stack: tuple, text: str, *, sender: str = JAMES, subject: str = "Question",
          **headers: str) -> EmailMessage:
     _, _, listen, _ = mail_stack
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = sender, INBOX, subject
-    msg["Message-ID"] = make_msgid(domain="example.com")
-    for k, v in headers.items():
-        msg[k.replace("_", "-")] = v
-    msg.set_content(text)
+    msg = mail(text, sender=sender, subject=subject, **headers)
     with smtplib.SMTP("127.0.0.1", listen, timeout=90) as smtp:
         smtp.send_message(msg)
     return msg

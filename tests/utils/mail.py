@@ -8,10 +8,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
 from email.policy import default
+from email.utils import make_msgid
 
 from aiosmtpd.controller import Controller
 
 from tests.utils.stack import free_port
+
+
+INBOX = "inbox@smwd.example.com"
+JAMES = "james.carter@example.com"  # on file for account 1000002 (backend/seed/fixed.py)
+
+
+def mail(text: str, *, sender: str = JAMES, subject: str = "My bill", to: str = INBOX,
+         **headers: str) -> EmailMessage:
+    """A plain-text email to the district's inbox; header_name=... adds Header-Name."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, to, subject
+    msg["Message-ID"] = make_msgid(domain="example.com")
+    for k, v in headers.items():
+        msg[k.replace("_", "-")] = v
+    msg.set_content(text)
+    return msg
 
 
 class Relay:

@@ -49,6 +49,10 @@ def read_account(account_number: VerifiedNumberDep, session: SessionDep,
     found = accounts_crud.summary(session=session, account_number=account_number, today=today)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such account")
+    return summary_public(found)
+
+
+def summary_public(found: accounts_crud.Summary) -> AccountSummary:
     account, customer, premise = found.bundle.account, found.bundle.customer, found.bundle.premise
     ledger = found.ledger
     unit = f" {premise.unit}" if premise.unit else ""

@@ -5,8 +5,15 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, status
 from sqlmodel import Session, col, select
 
-from backend.api.deps import CurrentRep, CurrentSupervisor, DistrictDep, HubDep, SessionDep, TodayDep
-from backend.api.routes.accounts import bill_summary, read_account
+from backend.api.deps import (
+    CurrentRep,
+    CurrentSupervisor,
+    DistrictDep,
+    HubDep,
+    SessionDep,
+    TodayDep,
+)
+from backend.api.routes.accounts import bill_summary, summary_public
 from backend.crud import accounts as accounts_crud
 from backend.crud import orders as orders_crud
 from backend.crud import policies as policies_crud
@@ -80,16 +87,17 @@ def read_account_card(conversation_id: str, session: SessionDep, today: TodayDep
     conversation = _conversation(session, conversation_id)
     if not conversation.verified_account:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "The customer was not verified")
-    summary = read_account(conversation.verified_account, session, today)
-    bundle = accounts_crud.get_bundle(session=session,
-                                      account_number=conversation.verified_account)
-    assert bundle is not None
-    bills = accounts_crud.recent_bills(session=session, account=bundle.account, limit=12)
+    found = accounts_crud.summary(session=session, account_number=conversation.verified_account,
+                                  today=today)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such account")
+    account = found.bundle.account
+    bills = accounts_crud.recent_bills(session=session, account=account, limit=12)
     orders = session.exec(select(WorkOrder).where(
-        WorkOrder.account_id == bundle.account.id,
+        WorkOrder.account_id == account.id,
         col(WorkOrder.status).in_(["open", "dispatched"]))).all()
     return {
-        "summary": summary.model_dump(mode="json"),
+        "summary": summary_public(found).model_dump(mode="json"),
         "bills": [bill_summary(b).model_dump(mode="json") for b in bills],
         "usage": [{"period_end": b.period_end.isoformat(), "hcf": b.consumption_hcf,
                    "gallons": b.consumption_hcf * district.gallons_per_unit}

@@ -10,7 +10,6 @@ import smtplib
 import time
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import make_msgid
 
 import pytest
 from sqlmodel import Session, select
@@ -20,20 +19,9 @@ from backend.models.conversations import Conversation
 from backend.models.email import EmailAttachment, EmailThread, InboundEmail, OutboxEmail
 from tests.backend.email.conftest import SAMPLES
 from tests.utils.db import TEST_SERVICE_TOKEN
+from tests.utils.mail import INBOX, mail
 
 AUTH = {"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}
-INBOX = "inbox@smwd.example.com"
-
-
-def mail(text: str, *, sender: str = "james.carter@example.com", subject: str = "My bill",
-         to: str = INBOX, **headers: str) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = sender, to, subject
-    msg["Message-ID"] = make_msgid(domain="example.com")
-    for k, v in headers.items():
-        msg[k.replace("_", "-")] = v
-    msg.set_content(text)
-    return msg
 
 
 def smtp_send(client, msg: EmailMessage | bytes, *, sender: str = "james.carter@example.com",
