@@ -8,7 +8,6 @@ terms match).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -16,6 +15,7 @@ from typing import Any
 
 from actions.emotion import (LEXICON, SHIELD, EmotionReading, Match, Words, find_terms,
                              normalize_lang, read_emotion, split_words, trend)
+from common.cards import mask_cards
 
 PRIORITIES: tuple[str, ...] = ("emergency", "distressed", "complex", "request")
 SKILLS: tuple[str, ...] = ("spanish", "billing", "field", "supervisor")
@@ -334,40 +334,6 @@ TOPICS: Mapping[str, str] = {
     "start_service": "starting service", "stop_service": "stopping service",
     "transfer_service": "transferring service", "update_contact": "updating contact details",
 }
-_DIGIT_RUN = re.compile(r"\d+(?:[ -]\d+)*")
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch) * (2 if i % 2 else 1)
-        total += d - 9 if d > 9 else d
-    return total % 10 == 0
-
-
-def _mask_run(run: re.Match[str]) -> str:
-    groups = [(g.start(), g.end(), g.group()) for g in re.finditer(r"\d+", run.group())]
-    found = []  # (start group, end group) windows that are a card number
-    for i in range(len(groups)):
-        for j in range(i + 1, len(groups) + 1):
-            digits = "".join(g[2] for g in groups[i:j])
-            if 13 <= len(digits) <= 19 and _luhn_ok(digits):
-                found.append((i, j, len(digits)))
-    # Prefer the usual 16 and 15 digits: an account number next to a card may pass Luhn too.
-    found.sort(key=lambda w: (w[2] not in (16, 15), w[0]))
-    text, taken, cuts = run.group(), set(), []
-    for i, j, _ in found:
-        if taken.isdisjoint(range(i, j)):
-            taken |= set(range(i, j))
-            cuts.append((groups[i][0], groups[j - 1][1]))
-    for start, end in sorted(cuts, reverse=True):
-        text = text[:start] + "****" + re.sub(r"\D", "", text[start:end])[-4:] + text[end:]
-    return text
-
-
-def mask_card_numbers(text: str) -> str:
-    """Hide card numbers (13-19 digits passing Luhn, spaces or dashes allowed) but the last 4."""
-    return _DIGIT_RUN.sub(_mask_run, text)
 
 
 def _items(value: Any) -> list[str]:
@@ -421,7 +387,7 @@ def summarize(*, turns: Sequence[tuple[str, str]], collected: Mapping[str, Any],
         parts.append((2, "Customer asked for a person."))
     if normalize_lang(lang) == "es":
         parts.append((2, "Language: Spanish."))
-    parts = [(rank, mask_card_numbers(text)) for rank, text in parts]
+    parts = [(rank, mask_cards(text)) for rank, text in parts]
     while len(parts) > 1 and len(" ".join(t for _, t in parts)) > max_chars:
         drop = max(range(len(parts)), key=lambda i: (parts[i][0], i))
         parts.pop(drop)

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.api import APIError, APIUnavailable, get_api
 from actions.common import REGISTRY, Context, WaterDeskAction, say
 from actions.language import detect_language
+from common.channel import METADATA_KEY, peek
 
 MAX_FAILURES = 3
 
@@ -61,10 +62,11 @@ class ActionVerify(WaterDeskAction):
                      ctx: Context) -> list[EventType]:
         fields = {"account_number": tracker.get_slot("account_number"),
                   "zip": tracker.get_slot("zip"), "conversation_id": ctx.conversation_id}
-        sender = email_sender(tracker)
-        by_email = bool(fields["account_number"] and not fields["zip"] and sender)
+        by_email = bool(fields["account_number"] and not fields["zip"] and email_sender(tracker))
         if by_email:
-            fields = {"account_number": fields["account_number"], "email": sender,
+            # The hub's signed facts go to the backend as they are; only it can check them.
+            fields = {"account_number": fields["account_number"],
+                      "channel_token": channel_token(tracker),
                       "conversation_id": ctx.conversation_id}
         elif not fields["account_number"]:
             fields = {"phone": tracker.get_slot("phone"), "last_name": tracker.get_slot("last_name"),
@@ -130,16 +132,21 @@ class ActionVerify(WaterDeskAction):
         return [SlotSet("pending_action", None), SlotSet("offer", "handoff:verification_failed")]
 
 
-def email_sender(tracker: Tracker) -> str | None:
-    """The sender of an email conversation, as the hub put it in the message metadata. Only the
-    email channel sets it; chat clients can't, so it can't be claimed from a web page."""
+def channel_token(tracker: Tracker) -> str | None:
+    """The channel token the hub signed for the latest message (see common/channel.py)."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            meta = event.get("metadata") or {}
-            if meta.get("channel") == "email" and isinstance(meta.get("email_from"), str):
-                return str(meta["email_from"])
-            return None
+            token = (event.get("metadata") or {}).get(METADATA_KEY)
+            return token if isinstance(token, str) else None
     return None
+
+
+def email_sender(tracker: Tracker) -> str | None:
+    """The email sender the hub vouches for: only when the receiving relay authenticated it.
+    Read unverified, to choose what to ask; the backend checks the signature on /verify."""
+    claims = peek(channel_token(tracker))
+    email = claims.get("email")
+    return email if claims.get("ch") == "email" and isinstance(email, str) else None
 
 
 def _wrote_english(tracker: Tracker) -> bool:

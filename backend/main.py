@@ -5,11 +5,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import socketio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 
+from backend.api.errors import install_error_handlers, refuse_lone_surrogates
 from backend.api.main import api_router
-from backend.api.middleware import BodyLimitMiddleware
+from backend.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from backend.core.config import Settings, get_settings
 from backend.core.db import make_engine
 from backend.domain.district import load_district
@@ -51,19 +52,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{settings.API_V1_STR}/openapi.json",
         docs_url="/docs",
         generate_unique_id_function=_operation_id,
+        dependencies=[Depends(refuse_lone_surrogates)],
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
-    app.state.bridge = RasaBridge(urls=settings.rasa_urls, timeout=settings.RASA_TIMEOUT,
+    app.state.bridge = RasaBridge(urls=settings.rasa_urls, token=settings.HUB_TOKEN,
+                                  timeout=settings.RASA_TIMEOUT,
                                   per_process=settings.RASA_CONCURRENCY,
                                   queue_timeout=settings.RASA_QUEUE_TIMEOUT)
     app.state.sio = realtime.make_server(settings)
     app.state.hub = Hub(engine=app.state.engine, bridge=app.state.bridge, sio=app.state.sio,
                         district=load_district(settings.DISTRICT_FILE), settings=settings)
     realtime.register(app.state.sio, app.state.hub)
+    install_error_handlers(app)
     app.include_router(api_router, prefix=settings.API_V1_STR)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES, larger={
         f"{settings.API_V1_STR}/email/inbound": settings.EMAIL_MAX_BYTES})
+    # Outermost, so refusals (413) carry the headers too.
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.FRAME_ANCESTORS,
+                       docs_paths={p for p in (app.docs_url, app.redoc_url,
+                                               app.swagger_ui_oauth2_redirect_url) if p})
     # After the API: the demo site at /, the widget at /widget/, the rep console at /console/.
     mount_web(app, dist=WIDGET_DIST)
     return app

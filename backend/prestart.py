@@ -3,7 +3,7 @@
 import logging
 import os
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from backend.core.config import get_settings
 from backend.core.db import get_engine
+from common import clock
 
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 
@@ -32,7 +33,7 @@ def seed_if_empty(engine: Engine, *, today: date | None = None) -> str:
     district = load_district(get_settings().DISTRICT_FILE)
     if today is None:
         override = os.environ.get("WATERDESK_SEED_TODAY")
-        today = date.fromisoformat(override) if override else datetime.now(district.tz).date()
+        today = date.fromisoformat(override) if override else clock.today(district.tz)
     with Session(engine) as session:
         report = seed_demo(session=session, today=today, district=district)
     return str(report)

@@ -38,7 +38,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.utils.stack import SERVICE_TOKEN, Stack, start_stack  # noqa: E402
+from tests.utils.stack import HUB, SERVICE_TOKEN, Stack, start_stack  # noqa: E402
 
 # {account} and {zip} are filled per conversation from the seeded accounts.
 SCRIPTS = [
@@ -103,7 +103,8 @@ async def rest_worker(http: httpx.AsyncClient, rasas: tuple[str, ...], start: in
                 return
             t0 = time.perf_counter()
             try:
-                r = await http.post(url, json={"sender": sender, "message": message})
+                r = await http.post(url, json={"sender": sender, "message": message},
+                                    headers=HUB)
                 if r.status_code != 200:
                     res.errors.append(f"HTTP {r.status_code}")
                     break
@@ -279,7 +280,7 @@ def service_pids(stack: Stack) -> dict[str, int]:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
         if "uvicorn" in argv:
             pids["backend"] = pid
-        elif "rasa_sdk" in argv:
+        elif "actions.server" in argv:
             pids["actions"] = pid
         elif "run" in argv and "--port" in argv:
             pids[ports.get(argv[argv.index("--port") + 1], f"rasa-pid{pid}")] = pid

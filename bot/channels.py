@@ -1,21 +1,61 @@
-"""The REST channel the hub talks to, with card numbers masked before Rasa stores or logs them."""
+"""The REST channel the hub talks to. It answers only the hub (a shared token in X-Hub-Token,
+since Rasa's --auth-token does not cover channel webhooks), masks card numbers before Rasa stores
+or logs them, and keeps of the caller's metadata only what the hub sends: the language hint and
+the channel token the hub signed."""
 
 from __future__ import annotations
 
-from typing import Optional, Text
+import hmac
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.components.cards import mask_card_numbers
+from common.cards import mask_card_numbers
+
+HEADER = "X-Hub-Token"
+KEPT_METADATA = ("language", "channel_token")
 
 
 class MaskingRestInput(RestInput):
-    """Rasa's REST channel (same /webhooks/rest/webhook URL), masking card numbers on arrival."""
+    """Rasa's REST channel (same /webhooks/rest/webhook URL), for the hub only."""
+
+    def __init__(self, token: Optional[Text] = None) -> None:
+        if not token or len(token) < 16:
+            raise ValueError("bot/credentials.yml: the REST channel needs a token of 16 or more "
+                             "characters (HUB_TOKEN)")
+        self.token = token.encode()
 
     @classmethod
     def name(cls) -> Text:
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "MaskingRestInput":
+        return cls(token=str((credentials or {}).get("token") or ""))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        bp = super().blueprint(on_new_message)
+
+        @bp.middleware("request")
+        async def only_the_hub(request: Request):  # type: ignore[no-untyped-def]
+            if request.method == "GET":
+                return None  # the channel's health check
+            presented = (request.headers.get(HEADER) or "").encode()
+            if not hmac.compare_digest(presented, self.token):
+                return response.json({"error": f"missing or wrong {HEADER}"}, status=401)
+            return None
+
+        return bp
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        raw = super().get_metadata(request)
+        if not isinstance(raw, dict):
+            return None
+        kept = {k: v for k, v in raw.items() if k in KEPT_METADATA and isinstance(v, str)}
+        return {k: v[:4000] for k, v in kept.items()} or None
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         text = super()._extract_message(req)

@@ -5,16 +5,39 @@ Rasa). Each collects only the tests its packages can import.
 """
 
 import importlib.util
+import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from common import clock
+
+if TYPE_CHECKING:
+    from tests.utils.mail import Relay
+    from tests.utils.stack import Stack
+
 ROOT = Path(__file__).resolve().parents[1]
+# The instant the suite runs at, whatever the real date: a Wednesday in December, 9 AM in the
+# district (17:00 UTC is the same calendar day in UTC and in Los Angeles), with the office open.
+# It is the day the suite first went red on the real date (today + 75 days is Presidents' Day
+# 2027). WATERDESK_TEST_NOW runs the whole suite at another instant.
+SUITE_NOW = os.environ.get("WATERDESK_TEST_NOW") or "2026-12-02T17:00:00Z"
 IN_BOT_ENV = importlib.util.find_spec("rasa_sdk") is not None
-collect_ignore = ["backend", "scripts", "e2e"] if IN_BOT_ENV else ["actions", "bot"]
+collect_ignore = ["backend", "scripts", "e2e", "security"] if IN_BOT_ENV else ["actions", "bot"]
 
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_clock() -> Iterator[None]:
+    """Every test runs on a clock set to SUITE_NOW, never on the real date. It runs forward from
+    there (backoffs and lockout windows still elapse), and the processes tests start get it
+    through WATERDESK_NOW (common.clock.environ, passed by tests/utils/stack.py)."""
+    with clock.frozen(SUITE_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session", params=DATABASES)
@@ -29,3 +52,28 @@ def model() -> Path:
     out = subprocess.run([str(ROOT / "scripts" / "train")], cwd=ROOT, check=True,
                          capture_output=True, text=True, timeout=1200)
     return Path(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def relay() -> Iterator["Relay"]:
+    """A real SMTP relay that keeps what the backend's outbox sends (app env only)."""
+    from tests.utils.mail import running_relay
+
+    with running_relay() as capture:
+        yield capture
+
+
+@pytest.fixture(scope="session")
+def stack(model: Path, relay: "Relay",
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator["Stack"]:
+    """The whole assistant running for real, shared by tests/e2e and tests/security: backend,
+    action server and a Rasa server on our model, with the backend's inbox open, its outbox
+    pointed at the relay, and the test deployment's receiving relay trusted for SPF/DKIM."""
+    from tests.utils.mail import TRUSTED_RELAY
+    from tests.utils.stack import free_port, start_stack
+
+    env = {"SMTP_LISTEN_PORT": str(free_port()), "SMTP_HOST": "127.0.0.1",
+           "SMTP_PORT": str(relay.port), "OUTBOX_INTERVAL": "0.5",
+           "EMAIL_TRUSTED_AUTHSERV_IDS": TRUSTED_RELAY}
+    with start_stack(tmp_path_factory.mktemp("stack"), model=model, extra_env=env) as running:
+        yield running

@@ -1,7 +1,7 @@
 """Annotated dependencies shared by the routes."""
 
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Request, status
@@ -22,6 +22,7 @@ from backend.hub.bridge import RasaBridge
 from backend.hub.service import Hub
 from backend.models.common import ActorType
 from backend.models.reps import Rep, RepRole
+from common import clock
 
 
 # Dependencies that don't block are `async def`: FastAPI runs sync ones on the threadpool,
@@ -66,7 +67,7 @@ HubDep = Annotated[Hub, Depends(get_hub)]
 
 async def get_today(district: DistrictDep) -> date:
     # "Today" is the district's calendar day, not the server's UTC day.
-    return datetime.now(district.tz).date()
+    return clock.today(district.tz)
 
 
 TodayDep = Annotated[date, Depends(get_today)]

@@ -10,6 +10,8 @@ from backend.core.config import Settings
 
 ALGORITHM = "HS256"
 VERIFICATION_AUDIENCE = "waterdesk:verified-customer"
+# Token times are real time, not common.clock: PyJWT checks "exp" and "iat" against the real
+# clock, so a token issued on a clock a test set would be born expired or not yet valid.
 
 
 def service_token_matches(*, settings: Settings, presented: str) -> bool:
@@ -51,6 +53,40 @@ def decode_verification_token(*, settings: Settings, token: str) -> VerifiedCust
         account_number=str(claims["sub"]), method=str(claims.get("mth", "")),
         conversation_id=claims.get("cid"),
     )
+
+
+# What a channel vouches for about the person writing (the conversation, the channel, an email
+# sender the receiving relay authenticated), signed by the hub for one bot turn. It travels
+# through Rasa and the actions, which can't forge it; only POST /verify trusts what it says.
+CHANNEL_AUDIENCE = "waterdesk:channel"
+CHANNEL_TOKEN_SECONDS = 5 * 60
+
+
+@dataclass(frozen=True)
+class ChannelFacts:
+    conversation_id: str
+    channel: str
+    email: str | None = None
+
+
+def create_channel_token(*, settings: Settings, facts: ChannelFacts) -> str:
+    now = datetime.now(UTC)
+    claims = {"aud": CHANNEL_AUDIENCE, "iat": now,
+              "exp": now + timedelta(seconds=CHANNEL_TOKEN_SECONDS),
+              "cid": facts.conversation_id, "ch": facts.channel}
+    if facts.email:
+        claims["email"] = facts.email
+    return jwt.encode(claims, settings.SECRET_KEY, algorithm=ALGORITHM)
+
+
+def decode_channel_token(*, settings: Settings, token: str) -> ChannelFacts | None:
+    try:
+        claims = jwt.decode(token, settings.SECRET_KEY, algorithms=[ALGORITHM],
+                            audience=CHANNEL_AUDIENCE)
+        return ChannelFacts(conversation_id=str(claims["cid"]), channel=str(claims["ch"]),
+                            email=claims.get("email"))
+    except (jwt.PyJWTError, KeyError):
+        return None
 
 
 # Reps: argon2id password hashes and signed access tokens for the console and Socket.IO.

@@ -1,14 +1,17 @@
-"""Customer verification with lockout after repeated failures."""
+"""Customer verification, with a lockout per account across every route (account + ZIP, phone +
+last name, email sender), per phone and per conversation. Each attempt is counted before it is
+checked (crud.lockout), so concurrent guesses can't get past the limit."""
 
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
+from backend.crud import lockout
 from backend.crud.accounts import get_bundle
 from backend.domain.district import District
-from backend.models import Account, Customer, VerificationAttempt
+from backend.models import Account, Conversation, Customer, VerificationAttempt
 from backend.models.common import AccountStatus, utcnow
 
 
@@ -36,22 +39,14 @@ class Outcome:
     attempted: bool = True
 
 
-def _failures(session: Session, subject: str, since) -> int:  # type: ignore[no-untyped-def]
-    last_success = session.exec(
-        select(func.max(VerificationAttempt.at)).where(
-            VerificationAttempt.subject == subject, col(VerificationAttempt.success)
-        )
-    ).one()
-    start = max(since, last_success) if last_success else since
-    return int(
-        session.exec(
-            select(func.count()).where(
-                VerificationAttempt.subject == subject,
-                col(VerificationAttempt.success).is_(False),
-                VerificationAttempt.at > start,
-            )
-        ).one()
-    )
+def _phone_accounts(session: Session, phone: str) -> list[tuple[Account, Customer]]:
+    rows = session.exec(
+        select(Account, Customer)
+        .join(Customer, col(Account.customer_id) == Customer.id)
+        .where(Customer.phone == digits(phone))
+        .order_by(col(Account.opened_on).desc())
+    ).all()
+    return [(a, c) for a, c in rows]
 
 
 def verify(
@@ -65,56 +60,56 @@ def verify(
     conversation_id: str | None,
     email: str | None = None,
 ) -> Outcome:
+    """email is a sender address the email channel authenticated (never a client's claim)."""
     policy = district.policies.verification
     window = timedelta(minutes=policy.lockout_minutes)
-    since = utcnow() - window
-    subjects = []
-    if account_number:
-        subjects.append(f"acct:{account_number.strip()}")
-    if phone:
-        subjects.append(f"phone:{digits(phone)}")
-    if conversation_id:
-        subjects.append(f"conv:{conversation_id}")
-    worst = max((_failures(session, s, since) for s in subjects), default=0)
-    if worst >= policy.max_failures:
-        return Outcome(verified=False, locked=True, attempted=False,
-                       retry_after_seconds=int(window.total_seconds()))
+    account_number = account_number.strip() if account_number else None
+    by_zip = bool(account_number and zip_code)
+    by_email = bool(account_number and email and not zip_code)
+    phone_rows = _phone_accounts(session, phone) if phone and last_name and not account_number \
+        else []
+    numbers = [account_number] if account_number else [a.account_number for a, _ in phone_rows]
 
-    match = _match(session, account_number, zip_code, phone, last_name, email)
-    for subject in subjects:
+    counted = {f"acct:{n}": policy.max_failures for n in numbers}
+    if by_zip:
+        counted[f"acct-zip:{account_number}"] = policy.max_zip_failures
+    if phone and not account_number:
+        counted[f"phone:{digits(phone)}"] = policy.max_failures
+    if conversation_id:
+        counted[f"conv:{conversation_id}"] = policy.max_failures
+    # However the customer verifies, an account whose ZIP was guessed at stays locked.
+    required = {f"acct-zip:{n}": policy.max_zip_failures for n in numbers if not by_zip}
+    taken = lockout.take(session=session, limits=counted, require=required, window=window,
+                         now=utcnow())
+    if not taken.ok:
+        return Outcome(verified=False, locked=True, attempted=False,
+                       retry_after_seconds=taken.retry_after)
+
+    match = None
+    if by_zip or by_email:
+        bundle = get_bundle(session=session, account_number=account_number or "")
+        if bundle and by_zip and bundle.premise.zip[:5] == (zip_code or "").strip()[:5]:
+            match = bundle.account, bundle.customer
+        on_file = (bundle.customer.email or "").strip().casefold() if bundle else ""
+        if bundle and by_email and on_file and on_file == (email or "").strip().casefold():
+            match = bundle.account, bundle.customer
+    elif phone_rows:
+        rows = [r for r in phone_rows if fold(r[1].last_name) == fold(last_name or "")]
+        # Prefer an open account over a closed one with the same phone.
+        rows.sort(key=lambda r: r[0].status == AccountStatus.closed)
+        match = rows[0] if rows else None
+
+    for subject in counted:
         session.add(VerificationAttempt(subject=subject, success=match is not None))
     session.commit()
     if match is None:
-        left = max(0, policy.max_failures - worst - 1)
-        return Outcome(
-            verified=False, locked=left == 0, attempts_left=left,
-            retry_after_seconds=int(window.total_seconds()) if left == 0 else 0,
-        )
+        return Outcome(verified=False, locked=taken.left == 0, attempts_left=taken.left,
+                       retry_after_seconds=int(window.total_seconds()) if taken.left == 0 else 0)
+    lockout.clear(session=session, subjects=list(counted))
+    conversation = session.get(Conversation, conversation_id) if conversation_id else None
+    if conversation is not None:
+        # The hub knows whose conversation it is (transcripts go only to the email on file).
+        conversation.verified_account = match[0].account_number
+        session.add(conversation)
+        session.commit()
     return Outcome(verified=True, account=match[0], customer=match[1])
-
-
-def _match(session, account_number, zip_code, phone, last_name, email=None):  # type: ignore[no-untyped-def]
-    if account_number and zip_code:
-        bundle = get_bundle(session=session, account_number=account_number.strip())
-        if bundle and bundle.premise.zip[:5] == zip_code.strip()[:5]:
-            return bundle.account, bundle.customer
-        return None
-    if account_number and email:
-        # An email channel's sender address: the address on file is the second factor.
-        bundle = get_bundle(session=session, account_number=account_number.strip())
-        on_file = (bundle.customer.email or "").strip().casefold() if bundle else ""
-        if on_file and on_file == email.strip().casefold():
-            return bundle.account, bundle.customer
-        return None
-    if phone and last_name:
-        rows = session.exec(
-            select(Account, Customer)
-            .join(Customer, col(Account.customer_id) == Customer.id)
-            .where(Customer.phone == digits(phone))
-            .order_by(col(Account.opened_on).desc())
-        ).all()
-        rows = [r for r in rows if fold(r[1].last_name) == fold(last_name)]
-        # Prefer an open account over a closed one with the same phone.
-        rows.sort(key=lambda r: r[0].status == AccountStatus.closed)
-        return rows[0] if rows else None
-    return None

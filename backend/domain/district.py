@@ -165,6 +165,7 @@ class ServiceOrdersPolicy:
 @dataclass(frozen=True)
 class VerificationPolicy:
     max_failures: int
+    max_zip_failures: int
     lockout_minutes: int
 
 

@@ -18,9 +18,11 @@ from actions.language import detect_language  # plain Python, shared with the bo
 from backend.core.config import Settings
 from backend.core.db import run_in_session
 from backend.email import outbound
+from backend.email.authres import sender_authenticated
 from backend.email import threading as threads
 from backend.email.loops import auto_reason
 from backend.email.parse import MalformedEmail, ParsedEmail, parse
+from backend.email.scrub import scrub_attachment, scrub_raw
 from backend.models.common import utcnow
 from backend.models.conversations import ConversationStatus, Sender
 from backend.models.email import (
@@ -30,7 +32,7 @@ from backend.models.email import (
     InboundStatus,
     OutboxEmail,
 )
-from bot.components.cards import mask_card_numbers
+from common.cards import mask_card_numbers
 
 log = logging.getLogger("waterdesk.email.inbound")
 
@@ -58,10 +60,10 @@ class EmailChannel:
     wake: Callable[[], None] = lambda: None  # nudges the outbox sender
 
 
-def _mask_raw(raw: bytes) -> tuple[bytes, bool]:
-    # Latin-1 maps bytes to characters one to one, so masking never corrupts the rest.
-    masked, found = mask_card_numbers(raw.decode("latin-1"))
-    return masked.encode("latin-1"), found
+def _mask_raw(raw: bytes) -> tuple[bytes | None, bool]:
+    # Rebuilt from its masked parts (headers, text, HTML, quoted replies, attachments), so no
+    # card number survives in base64 or quoted-printable either; None when it can't be made safe.
+    return scrub_raw(raw)
 
 
 def store_raw(*, session: Session, raw: bytes, source: str, envelope_from: str | None) -> int:
@@ -86,19 +88,20 @@ def update(*, session: Session, inbound_id: int, **values: Any) -> InboundEmail:
 
 
 def record_parsed(*, session: Session, inbound_id: int, parsed: ParsedEmail) -> tuple[str, bool]:
-    """Store what was parsed (masked) and the attachments; returns (masked text, is duplicate)."""
-    text, found_in_text = mask_card_numbers(parsed.reply_text or parsed.text)
-    subject, found_in_subject = mask_card_numbers(parsed.subject)
+    """Store what was parsed (masked) and the attachments; returns (masked text, is duplicate).
+
+    Text attachments are stored masked; others are replaced by a marker if they hold a card
+    number (scrub.scrub_attachment). The raw copy was masked by store_raw."""
+    text, _ = mask_card_numbers(parsed.reply_text or parsed.text)
+    subject, _ = mask_card_numbers(parsed.subject)
     row = session.get(InboundEmail, inbound_id)
     assert row is not None
     row.message_id, row.from_address = parsed.message_id, parsed.from_address[:320]
     row.subject, row.text = subject[:300], text[:10_000]
-    if found_in_text or found_in_subject:
-        # A card number may hide in an encoding the raw-bytes mask can't read: drop the raw copy.
-        row.raw = None
-    for a in parsed.attachments:
+    for a in map(scrub_attachment, parsed.attachments):
+        # A removed attachment keeps its name, type and size; its data is scrub.REMOVED.
         session.add(EmailAttachment(inbound_id=inbound_id, filename=a.filename,
-                                    content_type=a.content_type, size=len(a.data),
+                                    content_type=a.content_type, size=a.size,
                                     sha256=hashlib.sha256(a.data).hexdigest(), data=a.data))
     session.add(row)
     duplicate = parsed.message_id is not None and session.exec(
@@ -186,7 +189,10 @@ async def _process(channel: EmailChannel, inbound_id: int, parsed: ParsedEmail,
 
     result = await channel.hub.customer_message(
         conversation_id=thread.conversation_id, text=said, client_id=f"email:{inbound_id}",
-        metadata={"email_from": parsed.from_address})
+        sender_email=parsed.from_address if sender_authenticated(
+            parsed.message, from_address=parsed.from_address,
+            trusted_ids=settings.email_trusted_authserv_ids,
+            relay_authenticates=settings.EMAIL_RELAY_AUTHENTICATES) else None)
     handed_off = result.status != ConversationStatus.bot and bool(result.replies)
     # The hub's chat notices about the queue are replaced by one acknowledgement line.
     replies = [r for r in result.replies if not (handed_off and r.sender == Sender.system)]

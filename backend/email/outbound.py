@@ -18,7 +18,7 @@ from backend.email.outbox import enqueue
 from backend.models.common import utcnow
 from backend.models.conversations import Conversation
 from backend.models.email import EmailThread, InboundEmail, OutboxEmail
-from bot.components.cards import mask_card_numbers
+from common.cards import mask_card_numbers
 
 WORDS = {
     "en": {"hello": "Hello,", "hello_name": "Hello {name},", "options": "You can reply with one of these:",

@@ -25,6 +25,7 @@ class Attachment:
     filename: str
     content_type: str
     data: bytes
+    charset: str | None = None  # as the part declared it, for text attachments
 
 
 @dataclass
@@ -60,6 +61,11 @@ def decode_words(value: object) -> str:
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
+    return decode_bytes_as(data, charset)[0]
+
+
+def decode_bytes_as(data: bytes, charset: str | None) -> tuple[str, str]:
+    """(text, the codec that read it): encoding the text with that codec gives `data` back."""
     # ISO-8859-1 labels usually mean Windows-1252 (curly quotes, euro sign), as browsers assume.
     candidates = []
     if charset:
@@ -68,10 +74,10 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
     candidates += ["utf-8", "cp1252"]
     for cs in candidates:
         try:
-            return data.decode(cs)
+            return data.decode(cs), cs
         except (LookupError, UnicodeDecodeError):
             continue
-    return data.decode("latin-1")  # never fails
+    return data.decode("latin-1"), "latin-1"  # never fails
 
 
 def message_ids(value: str) -> list[str]:
@@ -183,7 +189,8 @@ def _body_and_attachments(msg: Message) -> tuple[str, list[Attachment]]:
         name = decode_words(raw_name) if raw_name else ""
         # Names come from strangers: no paths, no control characters.
         name = re.sub(r"[\x00-\x1f/\\]", "_", name).strip(". ")[:255] or "attachment"
-        attachments.append(Attachment(filename=name, content_type=ctype[:127], data=payload))
+        attachments.append(Attachment(filename=name, content_type=ctype[:127], data=payload,
+                                      charset=part.get_content_charset()))
     # multipart/alternative: the plain part wins; HTML-only mail is converted.
     body = "\n\n".join(p for p in plain if p.strip())
     if not body.strip() and html:

@@ -12,7 +12,7 @@ import httpx
 
 
 class BotUnavailable(Exception):
-    """Rasa or its action server is down, slow, or answered with an error."""
+    """Rasa or its action server is down, slow, or answered with an error or with nothing."""
 
 
 def sticky_order(conversation_id: str, urls: list[str]) -> list[str]:
@@ -26,11 +26,13 @@ def sticky_order(conversation_id: str, urls: list[str]) -> list[str]:
 
 
 class RasaBridge:
-    def __init__(self, *, urls: list[str] | str, timeout: float = 15.0, per_process: int = 2,
-                 queue_timeout: float = 60.0) -> None:
+    def __init__(self, *, urls: list[str] | str, token: str, timeout: float = 15.0,
+                 per_process: int = 2, queue_timeout: float = 60.0) -> None:
         self.urls = [urls] if isinstance(urls, str) else list(urls)
         self.urls = [u.rstrip("/") for u in self.urls]
         self.timeout = timeout
+        # Rasa's REST channel answers only the hub (bot/channels.py).
+        self.headers = {"X-Hub-Token": token}
         # A Rasa process works through one message's CPU at a time; more in flight only makes
         # each wait longer (and time out). Messages wait here instead, first come first served,
         # and the timeout counts only their time at Rasa.
@@ -58,7 +60,8 @@ class RasaBridge:
             except TimeoutError as exc:
                 raise BotUnavailable("the bot is too busy to answer in time") from exc
             try:
-                r = await self._http().post(f"{url}/webhooks/rest/webhook", json=body)
+                r = await self._http().post(f"{url}/webhooks/rest/webhook", json=body,
+                                            headers=self.headers)
             except httpx.ConnectError as exc:
                 # Nothing reached that process, so another may safely take the message.
                 last = exc
@@ -74,7 +77,11 @@ class RasaBridge:
                 replies = r.json()
             except ValueError as exc:
                 raise BotUnavailable("Rasa answered something that isn't JSON") from exc
-            return replies if isinstance(replies, list) else []
+            if not isinstance(replies, list) or not replies:
+                # Rasa logs a failed custom action (its action server down or erroring) and
+                # carries on without its events, so the customer would get nothing at all.
+                raise BotUnavailable("the bot had no answer (is its action server down?)")
+            return replies
         raise BotUnavailable(f"no Rasa process answered ({last})")
 
     async def aclose(self) -> None:

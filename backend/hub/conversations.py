@@ -3,6 +3,10 @@ take the session explicitly; the async `Hub` (service.py) runs them off the even
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, update
@@ -11,8 +15,9 @@ from sqlmodel import Session, col, select
 
 from backend.models.common import utcnow
 from backend.models.conversations import Conversation, ConversationStatus, Message, Sender
+from backend.models.email import OutboxEmail
 from backend.models.reps import Rep
-from bot.components.cards import mask_card_numbers
+from common.cards import mask_card_numbers
 
 UNAVAILABLE = {
     "en": "Sorry, our assistant isn't available right now. I've passed your conversation to our "
@@ -37,8 +42,35 @@ def mask(text: str) -> str:
     return mask_card_numbers(text)[0]
 
 
-def start(*, session: Session, channel: str, language: str = "en") -> Conversation:
-    conversation = Conversation(channel=channel, language=language)
+# A transcript by email: how many one conversation may send, and one address may get per hour.
+TRANSCRIPTS_PER_CONVERSATION = 3
+TRANSCRIPTS_PER_ADDRESS_HOUR = 5
+
+
+def new_secret() -> tuple[str, str]:
+    """A reconnect secret for the widget, and the hash of it that is stored (never the secret)."""
+    secret = secrets.token_urlsafe(32)
+    return secret, _digest(secret)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secret_matches(conversation: Conversation, secret: object) -> bool:
+    expected = conversation.reconnect_secret_hash
+    if not expected or not isinstance(secret, str) or not 0 < len(secret) <= 128:
+        return False
+    try:
+        return hmac.compare_digest(_digest(secret), expected)
+    except UnicodeEncodeError:  # a lone surrogate is no secret of ours
+        return False
+
+
+def start(*, session: Session, channel: str, language: str = "en",
+          secret_hash: str | None = None) -> Conversation:
+    conversation = Conversation(channel=channel, language=language,
+                                reconnect_secret_hash=secret_hash)
     session.add(conversation)
     session.commit()
     session.refresh(conversation)
@@ -139,6 +171,43 @@ def set_status(*, session: Session, conversation_id: str, status: ConversationSt
     session.commit()
     session.refresh(conversation)
     return conversation
+
+
+def leave_email(*, session: Session, conversation_id: str, email: str) -> bool:
+    """Keep the follow-up address; once per conversation (the same address again is fine), so it
+    can't be used to send transcripts to address after address."""
+    result = session.execute(
+        update(Conversation)
+        .where(col(Conversation.id) == conversation_id,
+               (col(Conversation.followup_email).is_(None))
+               | (func.lower(col(Conversation.followup_email)) == email.lower()))
+        .values(followup_email=email, updated_at=utcnow()))
+    session.commit()
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def transcript_refusal(*, session: Session, conversation_id: str, email: str) -> str | None:
+    """Why the transcript may not be mailed to `email` now, or None. It goes only to the verified
+    customer's email on file or the address they left, a few times per conversation and hour."""
+    from backend.crud.accounts import get_bundle
+
+    conversation = load(session, conversation_id)
+    allowed = {conversation.followup_email or ""}
+    if conversation.verified_account:
+        bundle = get_bundle(session=session, account_number=conversation.verified_account)
+        allowed.add((bundle.customer.email or "") if bundle else "")
+    address = email.strip().lower()
+    if address not in {a.strip().lower() for a in allowed if a}:
+        return "transcript_address"
+    sent = select(func.count()).where(OutboxEmail.kind == "transcript")
+    if session.exec(sent.where(OutboxEmail.conversation_id == conversation_id)).one() \
+            >= TRANSCRIPTS_PER_CONVERSATION:
+        return "transcript_limit"
+    recent = sent.where(func.lower(col(OutboxEmail.to_address)) == address,
+                        col(OutboxEmail.created_at) >= utcnow() - timedelta(hours=1))
+    if session.exec(recent).one() >= TRANSCRIPTS_PER_ADDRESS_HOUR:
+        return "transcript_limit"
+    return None
 
 
 def waiting(*, session: Session) -> list[Conversation]:

@@ -3,14 +3,20 @@ consoles for reps ("/rep"), one room per conversation. See docs/hub-protocol.md.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import math
 import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
-from urllib.parse import parse_qs
 
 import socketio
 
 from backend.core.config import Settings
+from backend.hub.conversations import text_for
 from backend.hub.service import Hub, customer_event, customer_said_event, rep_event
 from backend.models.conversations import ConversationStatus
 
@@ -19,50 +25,221 @@ SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 EMAIL = re.compile(r"^[^@\s<>]{1,64}@[^@\s<>]{1,190}\.[A-Za-z]{2,}$")
 MAX_TEXT = 5_000
 
+# What a refused customer reads, in the conversation's language.
+SAY = {
+    "rate_limited": {
+        "en": "You're sending messages faster than we can read them. Please wait a few seconds "
+              "and send that one again.",
+        "es": "Está enviando mensajes más rápido de lo que podemos leerlos. Espere unos segundos "
+              "y vuelva a enviar ese mensaje."},
+    "too_many_sessions": {
+        "en": "Too many new conversations from your network. Please try again in a minute.",
+        "es": "Demasiadas conversaciones nuevas desde su red. Inténtelo de nuevo en un minuto."},
+    "bad_text": {
+        "en": "That message has characters we can't read. Please type it again.",
+        "es": "Ese mensaje tiene caracteres que no podemos leer. Escríbalo de nuevo."},
+    "closed": {"en": "This conversation is closed", "es": "Esta conversación está cerrada"},
+    "bad_email": {"en": "That doesn't look like an email address",
+                  "es": "Eso no parece una dirección de correo electrónico"},
+    "email_taken": {
+        "en": "You already left us another email address in this conversation.",
+        "es": "Ya nos dejó otra dirección de correo en esta conversación."},
+    "transcript_address": {
+        "en": "We can email the transcript only to the email address on your account or the "
+              "one you left us. You can download it instead.",
+        "es": "Solo podemos enviar la transcripción al correo de su cuenta o al que nos dejó. "
+              "Puede descargarla."},
+    "transcript_limit": {
+        "en": "This transcript has been emailed as often as we allow for now. You can download "
+              "it instead.",
+        "es": "Esta transcripción ya se envió tantas veces como permitimos por ahora. Puede "
+              "descargarla."},
+    "unavailable": {"en": "Email isn't available right now",
+                    "es": "El correo no está disponible en este momento"},
+    "server_error": {"en": "Something went wrong on our side. Please try again.",
+                     "es": "Algo falló de nuestro lado. Inténtelo de nuevo."},
+}
+
+
+# --- origins -------------------------------------------------------------------------------
+
+def _same_origin(origin: str | None, environ: dict[str, Any]) -> bool:
+    """The page is served by this backend. The scheme is the ASGI scope's (uvicorn's trusted
+    proxy headers set it), not engineio's, which believes any X-Forwarded-Host."""
+    scope = environ.get("asgi.scope") or {}
+    scheme = {"ws": "http", "wss": "https"}.get(scope.get("scheme"), scope.get("scheme"))
+    host = environ.get("HTTP_HOST")
+    return bool(origin and host) and origin.lower() == f"{scheme or 'http'}://{host}".lower()
+
+
+def _allowed_origin(listed: frozenset[str], origin: str | None, environ: dict[str, Any]) -> bool:
+    return bool(origin) and (origin.lower() in listed or _same_origin(origin, environ))
+
+
+def cors_origins(setting: str) -> str | Callable[..., bool]:
+    """WIDGET_ORIGINS as python-socketio's cors_allowed_origins: the backend's own origin plus
+    the listed ones (the console and the demo site are served here), or "*" for any. Only an
+    allowed Origin is ever echoed back; others are refused at the handshake."""
+    listed = {o.strip().rstrip("/").lower() for o in setting.split(",") if o.strip()}
+    return "*" if "*" in listed else partial(_allowed_origin, frozenset(listed))
+
 
 def make_server(settings: Settings) -> socketio.AsyncServer:
     # With Redis, an emit from any backend process reaches clients connected to any other.
     manager = (socketio.AsyncRedisManager(settings.REDIS_URL,
                                           channel=settings.SOCKETIO_CHANNEL)
                if settings.REDIS_URL else None)
+    # No credentials: the widget and console use no cookies, so no site may ride on them.
     return socketio.AsyncServer(
         async_mode="asgi", client_manager=manager,
-        cors_allowed_origins="*" if settings.WIDGET_ORIGINS.strip() == "*"
-        else [o.strip() for o in settings.WIDGET_ORIGINS.split(",") if o.strip()],
+        cors_allowed_origins=cors_origins(settings.WIDGET_ORIGINS), cors_credentials=False,
         max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20)
 
 
-def _error(code: str, message: str) -> dict[str, Any]:
-    return {"ok": False, "error": code, "message": message}
+# --- limits --------------------------------------------------------------------------------
+
+class Limiter:
+    """Token buckets per key (a conversation, an IP address) in this process's memory: with
+    several backend processes, each one counts on its own."""
+
+    MAX_KEYS = 50_000
+
+    def __init__(self, *, burst: float, per_second: float) -> None:
+        self.burst, self.rate = burst, per_second
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, when)
+
+    def _tokens(self, key: str, now: float) -> float:
+        tokens, when = self._buckets.get(key, (self.burst, now))
+        return min(self.burst, tokens + (now - when) * self.rate)
+
+    def wait(self, key: str, now: float) -> float:
+        """Seconds until `key` has a token; 0 when it has one now."""
+        return max(0.0, (1 - self._tokens(key, now)) / self.rate)
+
+    def take(self, key: str, now: float) -> None:
+        if len(self._buckets) >= self.MAX_KEYS:  # full buckets say nothing: forget them
+            self._buckets = {k: v for k, v in self._buckets.items()
+                             if self._tokens(k, now) < self.burst}
+        self._buckets[key] = (self._tokens(key, now) - 1, now)
 
 
-class CustomerNamespace(socketio.AsyncNamespace):
+@dataclass
+class Limits:
+    chat_per_conversation: Limiter = field(
+        default_factory=lambda: Limiter(burst=10, per_second=0.5))
+    # Generous: offices and mobile networks put many customers behind one address.
+    chat_per_ip: Limiter = field(default_factory=lambda: Limiter(burst=40, per_second=2))
+    sessions_per_ip: Limiter = field(default_factory=lambda: Limiter(burst=20, per_second=0.2))
+    transcripts_per_ip: Limiter = field(
+        default_factory=lambda: Limiter(burst=5, per_second=5 / 3600))
+    clock: Callable[[], float] = time.monotonic
+
+    def admit(self, *checks: tuple[Limiter, str | None]) -> int:
+        """0, with a token taken from every bucket; else whole seconds to wait (none taken).
+        A check without a key (no client address) is skipped."""
+        now = self.clock()
+        checks = tuple((limiter, key) for limiter, key in checks if key is not None)
+        wait = max((limiter.wait(key, now) for limiter, key in checks), default=0.0)
+        if wait > 0:
+            return max(1, math.ceil(wait))
+        for limiter, key in checks:
+            limiter.take(key, now)  # type: ignore[arg-type]
+        return 0
+
+
+# --- input -----------------------------------------------------------------------------------
+
+def readable(text: str, *, one_line: bool = False) -> bool:
+    """Text we can store and show: no lone surrogates or NULs (and no controls on one line)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text and (not one_line or text.isprintable())
+
+
+def _client_ip(environ: dict[str, Any]) -> str | None:
+    """The client's address as uvicorn saw it (X-Forwarded-For applied when the proxy is
+    trusted), or None on loopback: the machine itself (tests, benchmarks) has no per-address
+    limits. engineio's REMOTE_ADDR is always 127.0.0.1 under ASGI, so it is no use here."""
+    client = (environ.get("asgi.scope") or {}).get("client")
+    if not client:
+        return None
+    try:
+        return None if ipaddress.ip_address(client[0]).is_loopback else str(client[0])
+    except ValueError:
+        return str(client[0])
+
+
+class GuardedNamespace(socketio.AsyncNamespace):
+    """Every event gets an answer: extra arguments and unexpected failures become an `error`
+    event and an error ack instead of silence."""
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, *args)
+        sid = args[0]
+        if len(args) > 2:  # every handler takes (sid, data)
+            return await self.refuse(sid, "bad_request", detail=f"{event} takes one argument")
+        try:
+            return await super().trigger_event(event, *args)
+        except Exception:
+            log.exception("%s on %s failed", event, self.namespace)
+            return await self.refuse(sid, "server_error")
+
+    async def refuse(self, sid: str, code: str, *, language: str = "en", say: str | None = None,
+                     detail: str | None = None, **extra: Any) -> dict[str, Any]:
+        """Tell the client why (an `error` event) and return the same as the ack."""
+        message = detail or text_for(SAY[say or code], language)
+        await self.emit("error", {"code": code, "message": message, **extra}, to=sid)
+        return {"ok": False, "error": code, "message": message, **extra}
+
+
+class CustomerNamespace(GuardedNamespace):
     def __init__(self, hub: Hub) -> None:
         super().__init__("/")
         self.hub = hub
+        self.limits = Limits()
 
-    async def _conversation_id(self, sid: str) -> str | None:
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        await self.save_session(sid, {"ip": _client_ip(environ)})
+
+    async def _session(self, sid: str) -> dict[str, Any]:
         try:
-            return (await self.get_session(sid)).get("conversation_id")
+            return await self.get_session(sid)
         except KeyError:
-            return None
+            return {}
 
-    async def on_session_request(self, sid: str, data: Any = None) -> None:
+    async def on_session_request(self, sid: str, data: Any = None) -> dict[str, Any] | None:
         data = data if isinstance(data, dict) else {}
+        session = await self._session(sid)
         wanted = data.get("session_id")
-        conversation = None
+        conversation, secret = None, None
         if isinstance(wanted, str) and SESSION_ID.match(wanted):
-            conversation = await self.hub.get(wanted)
+            # The id alone is not enough: the conversation may hold verified account data.
+            conversation = await self.hub.resume(conversation_id=wanted,
+                                                 secret=data.get("session_secret"))
         if conversation is None:
             language = data.get("language") if data.get("language") in ("en", "es") else "en"
-            conversation = await self.hub.open_conversation(channel="web", language=language)
-        await self.save_session(sid, {"conversation_id": conversation.id})
+            wait = self.limits.admit((self.limits.sessions_per_ip, session.get("ip")))
+            if wait:
+                return await self.refuse(sid, "rate_limited", language=language,
+                                         say="too_many_sessions", retry_after=wait)
+            conversation, secret = await self.hub.open_session(language=language)
+        if session.get("conversation_id") not in (None, conversation.id):
+            await self.leave_room(sid, f"conv:{session['conversation_id']}")
+        await self.save_session(sid, {**session, "conversation_id": conversation.id,
+                                      "language": conversation.language})
         await self.enter_room(sid, f"conv:{conversation.id}")
         # Rasa sends the bare id; rasa-webchat and our widget both accept it.
         await self.emit("session_confirm", conversation.id, to=sid)
-        await self.emit("session_state", await self.hub.session_state(conversation), to=sid)
+        state = await self.hub.session_state(conversation)
+        if secret:  # only to the socket that opened the conversation, once
+            state["session_secret"] = secret
+        await self.emit("session_state", state, to=sid)
         last_seq = data.get("last_seq")
-        if isinstance(last_seq, int) and conversation.id == wanted:
+        if isinstance(last_seq, int) and not isinstance(last_seq, bool) \
+                and conversation.id == wanted:
             missed = await self.hub.history(conversation_id=conversation.id,
                                             after_seq=max(0, last_seq))
             names = await self.hub.rep_names() if any(m.rep_id for m in missed) else {}
@@ -73,81 +250,100 @@ class CustomerNamespace(socketio.AsyncNamespace):
                     await self.emit("bot_uttered",
                                     customer_event(message, names.get(message.rep_id or -1)),
                                     to=sid)
+        return None
 
     async def on_user_uttered(self, sid: str, data: Any = None) -> dict[str, Any]:
-        conversation_id = await self._conversation_id(sid)
+        session = await self._session(sid)
+        conversation_id, language = session.get("conversation_id"), session.get("language", "en")
         if conversation_id is None:
-            await self.emit("error", {"code": "unknown_session",
-                                      "message": "Send session_request first"}, to=sid)
-            return _error("unknown_session", "Send session_request first")
+            return await self.refuse(sid, "unknown_session", detail="Send session_request first")
         if not isinstance(data, dict) or not isinstance(data.get("message"), str):
-            await self.emit("error", {"code": "bad_request",
-                                      "message": "user_uttered needs {message: text}"}, to=sid)
-            return _error("bad_request", "user_uttered needs {message: text}")
-        text = data["message"].strip()
-        if not text or len(text) > MAX_TEXT:
-            message = f"A message must have 1 to {MAX_TEXT} characters"
-            await self.emit("error", {"code": "bad_request", "message": message}, to=sid)
-            return _error("bad_request", message)
-        conversation = await self.hub.get(conversation_id)
-        if conversation is None or conversation.status == ConversationStatus.closed:
-            await self.emit("error", {"code": "closed",
-                                      "message": "This conversation is closed"}, to=sid)
-            return _error("closed", "This conversation is closed")
+            return await self.refuse(sid, "bad_request",
+                                     detail="user_uttered needs {message: text}")
         client_id = data.get("client_id")
         client_id = client_id[:64] if isinstance(client_id, str) and client_id else None
+        ids = {"client_id": client_id} if client_id else {}
+        text = data["message"].strip()
+        if not readable(text) or not (client_id is None or readable(client_id, one_line=True)):
+            return await self.refuse(sid, "bad_request", language=language, say="bad_text",
+                                     **ids)
+        if not text or len(text) > MAX_TEXT:
+            return await self.refuse(sid, "bad_request", **ids,
+                                     detail=f"A message must have 1 to {MAX_TEXT} characters")
+        # Refused before it is stored, so nothing is lost: the widget's outbox sends it again.
+        wait = self.limits.admit((self.limits.chat_per_conversation, conversation_id),
+                                 (self.limits.chat_per_ip, session.get("ip")))
+        if wait:
+            return await self.refuse(sid, "rate_limited", language=language, retry_after=wait,
+                                     **ids)
+        conversation = await self.hub.get(conversation_id)
+        if conversation is None or conversation.status == ConversationStatus.closed:
+            return await self.refuse(sid, "closed", language=language, **ids)
         custom = data.get("customData") if isinstance(data.get("customData"), dict) else {}
         metadata = {"language": custom["language"]} if custom.get("language") in ("en", "es") \
             else {}
+        if metadata:
+            await self.save_session(sid, {**session, "language": metadata["language"]})
         result = await self.hub.customer_message(conversation_id=conversation_id, text=text,
                                                  client_id=client_id, metadata=metadata)
         return {"ok": True, "seq": result.message.seq, "status": result.status}
 
     async def on_typing(self, sid: str, data: Any = None) -> None:
-        conversation_id = await self._conversation_id(sid)
+        conversation_id = (await self._session(sid)).get("conversation_id")
         if conversation_id and isinstance(data, dict):
             await self.emit("typing", {"conversation_id": conversation_id, "sender": "customer",
                                        "typing": bool(data.get("typing"))},
                             room=f"conv:{conversation_id}", namespace="/rep")
 
-    async def _email_request(self, sid: str, data: Any) -> tuple[str | None, dict[str, Any]]:
-        """The conversation and address of a leave_email or email_transcript, or the error."""
-        conversation_id = await self._conversation_id(sid)
+    async def _email_request(self, sid: str, data: Any) -> tuple[dict[str, Any], str | None]:
+        """The socket's session and the address of a leave_email or email_transcript, or None
+        and the error ack (already sent as an `error` event)."""
+        session = await self._session(sid)
         email = data.get("email", "") if isinstance(data, dict) else ""
         email = email.strip() if isinstance(email, str) else ""
-        if conversation_id is None:
-            return None, _error("unknown_session", "Send session_request first")
-        if not EMAIL.match(email):
-            return None, _error("bad_email", "That doesn't look like an email address")
-        return conversation_id, {"email": email}
+        if session.get("conversation_id") is None:
+            return await self.refuse(sid, "unknown_session",
+                                     detail="Send session_request first"), None
+        if not (readable(email, one_line=True) and EMAIL.match(email)):
+            return await self.refuse(sid, "bad_email",
+                                     language=session.get("language", "en")), None
+        return session, email
 
     async def on_leave_email(self, sid: str, data: Any = None) -> dict[str, Any]:
-        conversation_id, got = await self._email_request(sid, data)
-        if conversation_id is None:
-            return got
-        await self.hub.leave_email(conversation_id=conversation_id, email=got["email"])
+        session, email = await self._email_request(sid, data)
+        if email is None:
+            return session
+        if not await self.hub.leave_email(conversation_id=session["conversation_id"],
+                                          email=email):
+            return await self.refuse(sid, "email_taken", language=session.get("language", "en"))
         return {"ok": True}
 
     async def on_email_transcript(self, sid: str, data: Any = None) -> dict[str, Any]:
-        conversation_id, got = await self._email_request(sid, data)
-        if conversation_id is None:
-            return got
-        if not await self.hub.email_transcript(conversation_id=conversation_id,
-                                               email=got["email"]):
-            return _error("unavailable", "Email isn't available right now")
+        session, email = await self._email_request(sid, data)
+        if email is None:
+            return session
+        language = session.get("language", "en")
+        wait = self.limits.admit((self.limits.transcripts_per_ip, session.get("ip")))
+        if wait:
+            return await self.refuse(sid, "transcript_limit", language=language,
+                                     retry_after=wait)
+        refusal = await self.hub.email_transcript(conversation_id=session["conversation_id"],
+                                                  email=email)
+        if refusal:
+            return await self.refuse(sid, refusal, language=language)
         return {"ok": True}
 
 
-class RepNamespace(socketio.AsyncNamespace):
+class RepNamespace(GuardedNamespace):
     def __init__(self, hub: Hub) -> None:
         super().__init__("/rep")
         self.hub = hub
 
-    async def on_connect(self, sid: str, environ: dict, auth: Any = None) -> None:
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        # Only the auth payload: a token in the URL ends up in logs and browser history.
         token = auth.get("token") if isinstance(auth, dict) else None
-        if not token:  # clients that can't send auth may use ?token=
-            token = (parse_qs(environ.get("QUERY_STRING", "")).get("token") or [None])[0]
-        rep = await self.hub.rep_from_token(token) if token else None
+        rep = await self.hub.rep_from_token(token) \
+            if isinstance(token, str) and readable(token, one_line=True) else None
         if rep is None:
             raise socketio.exceptions.ConnectionRefusedError(
                 {"code": "unauthorized", "message": "Sign in again: the token is missing or "
@@ -157,29 +353,35 @@ class RepNamespace(socketio.AsyncNamespace):
         entries, stats = await self.hub.queue_entries()
         await self.emit("queue", {"entries": entries, "stats": stats}, to=sid)
 
+    @staticmethod
+    def _conversation_id(data: Any) -> str | None:
+        wanted = data.get("conversation_id") if isinstance(data, dict) else None
+        return wanted if isinstance(wanted, str) and SESSION_ID.match(wanted) else None
+
     async def on_watch(self, sid: str, data: Any = None) -> dict[str, Any]:
-        conversation_id = data.get("conversation_id") if isinstance(data, dict) else None
-        if not isinstance(conversation_id, str) or not SESSION_ID.match(conversation_id):
-            return _error("bad_request", "watch needs {conversation_id}")
+        conversation_id = self._conversation_id(data)
+        if conversation_id is None:
+            return await self.refuse(sid, "bad_request", detail="watch needs {conversation_id}")
         if await self.hub.get(conversation_id) is None:
-            return _error("not_found", "No such conversation")
+            return await self.refuse(sid, "not_found", detail="No such conversation")
         await self.enter_room(sid, f"conv:{conversation_id}")
         messages = await self.hub.history(conversation_id=conversation_id, after_seq=0,
                                           include_internal=True)
         return {"ok": True, "messages": [rep_event(m) for m in messages]}
 
     async def on_unwatch(self, sid: str, data: Any = None) -> None:
-        conversation_id = data.get("conversation_id") if isinstance(data, dict) else None
-        if isinstance(conversation_id, str):
+        conversation_id = self._conversation_id(data)
+        if conversation_id:
             await self.leave_room(sid, f"conv:{conversation_id}")
 
     async def on_typing(self, sid: str, data: Any = None) -> None:
-        if not isinstance(data, dict) or not isinstance(data.get("conversation_id"), str):
+        conversation_id = self._conversation_id(data)
+        if conversation_id is None:
             return
         session = await self.get_session(sid)
         await self.emit("typing", {"sender": "rep", "typing": bool(data.get("typing")),
                                    "name": session.get("name")},
-                        room=f"conv:{data['conversation_id']}", namespace="/")
+                        room=f"conv:{conversation_id}", namespace="/")
 
 
 def register(sio: socketio.AsyncServer, hub: Hub) -> None:

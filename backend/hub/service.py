@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from backend.core.config import Settings
 from backend.core.db import run_in_session
-from backend.core.security import decode_rep_token
+from backend.core.security import ChannelFacts, create_channel_token, decode_rep_token
 from backend.domain.district import District
 from backend.hub import conversations as data
 from backend.hub import queue as rules
@@ -83,6 +83,8 @@ class Hub:
         self.district, self.settings = district, settings
         # One bot call at a time per conversation, so replies keep the customer's order.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # Transcript limits are checked and the mail queued under one lock: no race past them.
+        self._transcripts = asyncio.Lock()
 
     async def db(self, fn: Callable[..., T], /, **kw: Any) -> T:
         return await run_in_session(self.engine, fn, **kw)
@@ -94,17 +96,34 @@ class Hub:
         return await self.db(data.start, channel=channel[:20],
                              language="es" if language.startswith("es") else "en")
 
+    async def open_session(self, *, language: str) -> tuple[Conversation, str]:
+        """A new web conversation and its reconnect secret (only a hash of it is stored)."""
+        secret, digest = data.new_secret()
+        conversation = await self.db(data.start, channel="web", secret_hash=digest,
+                                     language="es" if language.startswith("es") else "en")
+        return conversation, secret
+
+    async def resume(self, *, conversation_id: str, secret: object) -> Conversation | None:
+        """The conversation, only for the holder of its reconnect secret."""
+        conversation = await self.get(conversation_id)
+        return conversation if conversation and data.secret_matches(conversation, secret) else None
+
     # --- customers -------------------------------------------------------------------------
 
     async def customer_message(self, *, conversation_id: str, text: str,
                                client_id: str | None = None,
-                               metadata: dict[str, Any] | None = None) -> CustomerResult:
+                               metadata: dict[str, Any] | None = None,
+                               sender_email: str | None = None) -> CustomerResult:
+        """sender_email: an address the channel authenticated (email with SPF/DKIM); the bot
+        gets it only inside the signed channel token, never as a plain claim."""
         lock = self._locks.setdefault(conversation_id, asyncio.Lock())
         async with lock:
-            return await self._customer_message(conversation_id, text, client_id, metadata or {})
+            return await self._customer_message(conversation_id, text, client_id, metadata or {},
+                                                sender_email)
 
     async def _customer_message(self, conversation_id: str, text: str, client_id: str | None,
-                                metadata: dict[str, Any]) -> CustomerResult:
+                                metadata: dict[str, Any],
+                                sender_email: str | None = None) -> CustomerResult:
         masked = data.mask(text)
 
         def accept(session: Session) -> tuple[Message, bool, Conversation]:
@@ -119,8 +138,10 @@ class Hub:
         await self._publish_customer(message)
         if not created or conversation.status != ConversationStatus.bot:
             return result  # a resend, or a person holds it (or it's queued for one)
-        meta = {"channel": conversation.channel, "conversation_id": conversation.id,
-                "language": conversation.language, **metadata}
+        facts = ChannelFacts(conversation_id=conversation.id, channel=conversation.channel,
+                             email=sender_email)
+        meta = {"language": metadata.get("language") or conversation.language,
+                "channel_token": create_channel_token(settings=self.settings, facts=facts)}
         await self.sio.emit("typing", {"sender": "bot", "typing": True},
                             room=room(conversation_id), namespace=CUSTOMERS)
         try:
@@ -175,15 +196,12 @@ class Hub:
         await self.sio.emit("message", rep_event(message), room=room(message.conversation_id),
                             namespace=REPS)
 
-    async def leave_email(self, *, conversation_id: str, email: str) -> None:
-        def save(session: Session) -> None:
-            conversation = session.get(Conversation, conversation_id)
-            if conversation is not None:
-                conversation.followup_email = email
-                session.add(conversation)
-                session.commit()
-        await self.db(save)
+    async def leave_email(self, *, conversation_id: str, email: str) -> bool:
+        """False when the conversation already has another follow-up address."""
+        if not await self.db(data.leave_email, conversation_id=conversation_id, email=email):
+            return False
         await self.queue_changed()
+        return True
 
     # --- the queue ---------------------------------------------------------------------------
 
@@ -305,18 +323,24 @@ class Hub:
         rep = await self.db(lambda session: session.get(Rep, rep_id))
         return rep if rep is not None and rep.is_active else None
 
-    async def email_transcript(self, *, conversation_id: str, email: str) -> bool:
+    async def email_transcript(self, *, conversation_id: str, email: str) -> str | None:
+        """Queue the transcript to `email`. None when queued, else why not: `unavailable`, or
+        a refusal from data.transcript_refusal."""
         try:
             from backend.email.outbound import queue_transcript
         except ImportError:  # the email channel isn't installed in this build
-            return False
-        conversation = await self.get(conversation_id)
-        if conversation is None:
-            return False
-        await self.db(lambda session: queue_transcript(
-            session=session, conversation=data.load(session, conversation_id), to_address=email,
-            settings=self.settings))
-        return True
+            return "unavailable"
+
+        def check_and_queue(session: Session) -> str | None:
+            refusal = data.transcript_refusal(session=session, conversation_id=conversation_id,
+                                              email=email)
+            if refusal is None:
+                queue_transcript(session=session, conversation=data.load(session, conversation_id),
+                                 to_address=email, settings=self.settings)
+            return refusal
+
+        async with self._transcripts:
+            return await self.db(check_and_queue)
 
     async def transfer(self, *, conversation: Conversation, to_rep: Rep | None,
                        skill: str | None) -> Conversation:

@@ -13,9 +13,11 @@ from backend.models.billing import (
 )
 from backend.models.conversations import Conversation, Message
 from backend.models.customers import Customer, Premise
+from backend.models.lockout import LockoutCounter
 from backend.models.email import EmailAttachment, EmailThread, InboundEmail, OutboxEmail  # noqa: F401
 from backend.models.orders import Outage, ServiceOrder, WorkOrder
 from backend.models.reps import Rep
+from backend.models.throttle import LoginAttempt
 
 __all__ = [
     "Account",
@@ -29,8 +31,10 @@ __all__ = [
     "DueDateExtension",
     "FeeAdjustment",
     "IdempotencyRecord",
+    "LockoutCounter",
     "Message",
     "Installment",
+    "LoginAttempt",
     "Meter",
     "MeterRead",
     "Outage",

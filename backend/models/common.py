@@ -1,13 +1,16 @@
 """Shared column helpers and enums for the customer-records models."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+
+from common import clock
 
 
 def utcnow() -> datetime:
     # Aware UTC: SQLModel's datetime columns refuse naive values and return UTC on every database.
-    return datetime.now(UTC)
+    # The one clock (common.clock): real outside tests, set by the tests.
+    return clock.now()
 
 
 def cents_to_money(cents: int | None) -> Decimal | None:

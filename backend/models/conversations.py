@@ -46,6 +46,9 @@ class ConversationBase(SQLModel):
 
 class Conversation(ConversationBase, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    # SHA-256 of the reconnect secret the widget got at session start; rejoining needs the secret.
+    # Never in ConversationPublic: the id alone must not be enough.
+    reconnect_secret_hash: str | None = Field(default=None, max_length=64)
     # What the bot learnt, as handed off: summary, collected details, emotion readings.
     handoff: dict = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)

@@ -34,21 +34,26 @@ class ReasonPublic(SQLModel):
 
 class VerifyRequest(SQLModel):
     """Account number + service ZIP, or the phone on file + last name; on the email channel,
-    account number + the sender's address when it is the one on file."""
+    account number + the authenticated sender's address when it is the one on file."""
 
     account_number: Annotated[str, StringConstraints(pattern=r"^\s*\d{7}\s*$")] | None = None
     zip: Zip | None = None
     phone: str | None = Field(default=None, min_length=7, max_length=25)
     last_name: str | None = Field(default=None, min_length=1, max_length=100)
-    email: str | None = Field(default=None, min_length=3, max_length=320,
-                              description="The email sender's address (email channel only)")
+    channel_token: str | None = Field(
+        default=None, max_length=4000,
+        description="The channel facts the hub signed for this conversation (the bot passes "
+                    "them on). On email they carry the sender when the receiving relay "
+                    "authenticated it; that address, when it is the one on file, is the second "
+                    "factor")
     conversation_id: str | None = Field(default=None, max_length=100)
 
     @model_validator(mode="after")
     def _one_method(self) -> "VerifyRequest":
-        if not ((self.account_number and (self.zip or self.email))
+        if not ((self.account_number and (self.zip or self.channel_token))
                 or (self.phone and self.last_name)):
-            raise ValueError("give account_number and zip (or email), or phone and last_name")
+            raise ValueError("give account_number and zip (or channel_token), "
+                             "or phone and last_name")
         return self
 
 

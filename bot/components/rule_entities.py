@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,8 +39,9 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from bot.components.cards import find_card_numbers
 from bot.components.dates import resolve_dates
+from common import clock
+from common.cards import find_card_numbers
 
 # Most specific first: the tie-break when two overlapping matches are equally long.
 ENTITY_TYPES = (
@@ -347,8 +348,9 @@ class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
         )
 
     def today(self) -> date:
-        # Asked per message: a server runs across midnights.
-        return self._today or datetime.now(self._tz).date()
+        # Asked per message: a server runs across midnights. The one clock (common.clock): real
+        # outside tests, set by WATERDESK_NOW for a test's Rasa server.
+        return self._today or clock.today(self._tz)
 
     def extract(self, text: str) -> List[Dict[Text, Any]]:
         """The entities in `text`, without overlaps, in text order."""

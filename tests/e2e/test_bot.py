@@ -5,7 +5,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.utils.stack import RASA_TOKEN
+from tests.utils.stack import HUB, RASA_TOKEN
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
@@ -24,7 +24,8 @@ class Chat:
 
     def say(self, text: str) -> list[dict]:
         r = httpx.post(f"{self.stack.rasa}/webhooks/rest/webhook",
-                       json={"sender": self.sender, "message": text}, timeout=60)
+                       json={"sender": self.sender, "message": text}, headers=HUB,
+                       timeout=60)
         r.raise_for_status()
         return r.json()
 

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
 from backend.models.email import InboundEmail
-from tests.utils.mail import JAMES, Relay, mail
+from tests.utils.mail import JAMES, Relay, authenticated, mail
 from tests.utils.stack import Stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
@@ -47,7 +47,8 @@ def conversation_of(mail_stack: tuple, message_id: str) -> str | None:
 
 
 def test_sender_on_file_with_the_account_number_gets_the_balance_in_one_email(mail_stack):
-    msg = send(mail_stack, "how much do I owe? my account is 1000002", subject="My bill")
+    msg = send(mail_stack, "how much do I owe? my account is 1000002", subject="My bill",
+               Authentication_Results=authenticated())
     [reply] = mail_stack[1].replies_to(msg["Message-ID"])
     assert "$312.40" in body(reply), body(reply)
     assert reply["Subject"] == "Re: My bill" and reply["Reply-To"].startswith("inbox+")

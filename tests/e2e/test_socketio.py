@@ -102,7 +102,8 @@ def test_reconnect_replays_missed_messages_and_a_resend_is_stored_once(stack):
             assert r.status_code == 200 and r.json()["replies"]
 
         again = Customer(stack.backend)
-        assert await again.connect(session_id=session_id, last_seq=seen) == session_id
+        assert await again.connect(session_id=session_id, last_seq=seen,
+                                   secret=customer.secret) == session_id
         state = await again.wait_for("session_state")
         assert state["last_seq"] > seen
         replayed = await again.wait_for("customer_uttered",

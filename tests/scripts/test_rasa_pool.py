@@ -20,6 +20,7 @@ def test_the_endpoints_file_splits_the_urls_rasa_wants_in_parts():
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "url: ${ACTION_ENDPOINT_URL}" in text  # substituted by Rasa when it starts
+    assert "X-Action-Token: ${ACTION_TOKEN}" in text  # the action server refuses calls without it
     # The trackers go to a database of their own next to the backend's, created by Rasa.
     for line in ('url: "db.internal"', "port: 5433", 'db: "waterdesk_rasa"',
                  'login_db: "waterdesk"', 'username: "wd"', 'password: "pw"',

@@ -1,5 +1,7 @@
-"""The README's first command, for real: bootstrap, migrate, seed, serve over HTTP, stop on Ctrl-C."""
+"""The README's first command, for real: bootstrap, migrate, seed, serve over HTTP, stop on Ctrl-C;
+a child that dies is restarted by the supervisor, and a killed run leaves nothing behind."""
 
+import json
 import os
 import re
 import signal
@@ -18,17 +20,35 @@ from tests.utils.stack import free_port
 ROOT = Path(__file__).resolve().parents[2]
 # The run command trains first when the bot's inputs changed; the fixture makes sure it is cached.
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("model"), pytest.mark.timeout(1500)]
+# Every port the run command opens, so parallel runs never collide.
+PORTS = ("WATERDESK_PORT", "RASA_PORT", "ACTIONS_PORT", "SMTP_LISTEN_PORT")
 
 
-def start(tmp_path: Path, database_url: str) -> tuple[subprocess.Popen, Output, int]:
-    port = free_port()
-    env = {**os.environ, "DATA_DIR": str(tmp_path), "WATERDESK_PORT": str(port),
-           "ENVIRONMENT": "development", "DATABASE_URL": database_url}
+def start(tmp_path: Path, database_url: str,
+          ports: dict[str, int] | None = None) -> tuple[subprocess.Popen, Output, int]:
+    """The run command on free ports (or on `ports`, to start again where a run was)."""
+    ports = ports or {name: free_port() for name in PORTS}
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "ENVIRONMENT": "development",
+           "DATABASE_URL": database_url, **{name: str(p) for name, p in ports.items()}}
     proc = subprocess.Popen([str(ROOT / "scripts" / "run")], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out = Output(proc)
+    port = ports["WATERDESK_PORT"]
     wait_http(f"http://127.0.0.1:{port}/api/v1/utils/health-check", timeout=120, proc=proc)
     return proc, out, port
+
+
+def pids(out: Output) -> dict[str, int]:
+    """Each child's latest pid, from the supervisor's 'started NAME (pid N)' lines."""
+    found = (re.search(r"started (\S+) \(pid (\d+)\)", s) for s in list(out.lines))
+    return {m.group(1): int(m.group(2)) for m in found if m}
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_run_serves_the_fixed_accounts_and_stops_on_ctrl_c(db_kind, tmp_path):
@@ -52,13 +72,50 @@ def test_run_serves_the_fixed_accounts_and_stops_on_ctrl_c(db_kind, tmp_path):
         assert port_closed(port)
 
 
-def test_a_dying_child_is_reported_by_name(tmp_path):
+def test_a_killed_child_is_restarted_by_name_and_the_others_carry_on(tmp_path):
     with throwaway_database("sqlite", tmp_path) as url:
         proc, out, port = start(tmp_path, url)
-        line = out.wait_for(lambda s: "started backend (pid" in s, timeout=5)
-        pid = int(re.search(r"pid (\d+)", line).group(1))  # type: ignore[union-attr]
-        os.kill(pid, signal.SIGKILL)
-        assert proc.wait(timeout=30) != 0
-        out.wait_for(lambda s: "backend exited with code" in s, timeout=5)
-        time.sleep(0.2)
+        try:
+            out.wait_for(lambda s: "started rasa (pid" in s, timeout=10)
+            before = pids(out)
+            os.kill(before["backend"], signal.SIGKILL)
+            out.wait_for(lambda s: "backend was killed by SIGKILL" in s
+                         and "restarting it in 1s (the others carry on)" in s, timeout=10)
+            out.wait_for(lambda s: pids(out)["backend"] != before["backend"], timeout=10)
+            wait_http(f"http://127.0.0.1:{port}/api/v1/utils/health-check", timeout=60, proc=proc)
+            assert proc.poll() is None  # the supervisor carries on, and so do the others
+            after = pids(out)
+            assert after["actions"] == before["actions"] and after["rasa"] == before["rasa"]
+            assert alive(after["actions"])
+        finally:
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=30) == 0, out.text
         assert port_closed(port)
+
+
+def test_a_killed_run_leaves_no_child_behind_and_the_next_run_starts(tmp_path):
+    """kill -9 of the run command (the supervisor, which it execs) takes its children with it,
+    and the next run starts on the same ports."""
+    ports = {name: free_port() for name in PORTS}
+    with throwaway_database("sqlite", tmp_path) as url:
+        proc, out, port = start(tmp_path, url, ports)
+        out.wait_for(lambda s: "started rasa (pid" in s, timeout=10)
+        children = pids(out)
+        state = json.loads((tmp_path / "run" / "supervisor.json").read_text())
+        assert state["supervisor"]["pid"] == proc.pid
+        assert {k: v["pgid"] for k, v in state["children"].items()} == children
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while any(alive(pid) for pid in children.values()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [name for name, pid in children.items() if alive(pid)], children
+        assert port_closed(port) and port_closed(ports["ACTIONS_PORT"])
+
+        again, out2, _ = start(tmp_path, url, ports)
+        try:
+            assert "started backend (pid" in out2.text
+        finally:
+            again.send_signal(signal.SIGINT)
+            assert again.wait(timeout=30) == 0, out2.text
+        assert not (tmp_path / "run" / "supervisor.json").exists()

@@ -54,18 +54,26 @@ class Customer(Client):
     def __init__(self, url: str) -> None:
         super().__init__(url, "/", CUSTOMER_EVENTS)
         self.session_id: str | None = None
+        self.secret: str | None = None  # the reconnect secret, as the widget keeps it
 
     async def connect(self, session_id: str | None = None, last_seq: int | None = None,
-                      language: str | None = None) -> str:
-        await self.sio.connect(self.url, transports=["websocket"], namespaces=["/"])
-        seen = len(self.events["session_confirm"])
+                      language: str | None = None, secret: str | None = None,
+                      headers: dict[str, str] | None = None) -> str:
+        """Open a conversation, or resume one: resuming needs its reconnect secret."""
+        await self.sio.connect(self.url, transports=["websocket"], namespaces=["/"],
+                               headers=headers or {})
+        seen = len(self.events["session_confirm"]), len(self.events["session_state"])
         request: dict[str, Any] = {"session_id": session_id}
+        if secret:
+            request["session_secret"] = secret
         if last_seq is not None:
             request["last_seq"] = last_seq
         if language:
             request["language"] = language
         await self.sio.emit("session_request", request)
-        self.session_id = await self.wait_for("session_confirm", after=seen, timeout=20)
+        self.session_id = await self.wait_for("session_confirm", after=seen[0], timeout=20)
+        state = await self.wait_for("session_state", after=seen[1], timeout=20)
+        self.secret = state.get("session_secret") or secret
         return self.session_id  # type: ignore[return-value]
 
     async def say(self, text: str, *, client_id: str | None = None) -> dict[str, Any]:

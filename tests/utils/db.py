@@ -4,7 +4,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -16,18 +16,21 @@ from backend.core.db import make_engine
 from backend.domain.district import load_district
 from backend.prestart import upgrade_database
 from backend.seed.generator import seed_demo
+from common import clock
 
 PG_ADMIN_URL = os.environ.get(
     "WATERDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 TEST_SECRET_KEY = "test-secret-key-for-the-suite-0123456789abcdef"
 TEST_SERVICE_TOKEN = "test-service-token-5b1d"
+TEST_HUB_TOKEN = "test-hub-token-0123456789"
 
 
 def make_test_settings(*, database_url: str, data_dir: Path) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         ENVIRONMENT="test", SECRET_KEY=TEST_SECRET_KEY, SERVICE_TOKEN=TEST_SERVICE_TOKEN,
+        HUB_TOKEN=TEST_HUB_TOKEN,
         DATABASE_URL=database_url, DATA_DIR=data_dir,
         # Nothing listens on port 9: in-process API tests see the bot as unavailable.
         RASA_URL="http://127.0.0.1:9", RASA_TIMEOUT=2,
@@ -55,7 +58,7 @@ def throwaway_database(kind: str, tmp: Path) -> Iterator[str]:
 
 def district_today(settings: Settings) -> date:
     district = load_district(settings.DISTRICT_FILE)
-    return datetime.now(district.tz).date()
+    return clock.today(district.tz)
 
 
 def prepare(settings: Settings, *, n_accounts: int = 500) -> None:

@@ -17,6 +17,14 @@ from tests.utils.stack import free_port
 
 INBOX = "inbox@smwd.example.com"
 JAMES = "james.carter@example.com"  # on file for account 1000002 (backend/seed/fixed.py)
+# The test deployment's receiving relay, whose Authentication-Results the backend trusts.
+TRUSTED_RELAY = "mx.smwd.example.com"
+
+
+def authenticated(sender: str = JAMES) -> str:
+    """The Authentication-Results our trusted relay adds to mail that passed SPF and DKIM."""
+    domain = sender.rsplit("@", 1)[1]
+    return f"{TRUSTED_RELAY}; spf=pass smtp.mailfrom={sender}; dkim=pass header.d={domain}"
 
 
 def mail(text: str, *, sender: str = JAMES, subject: str = "My bill", to: str = INBOX,

@@ -13,11 +13,16 @@ from pathlib import Path
 import urllib.error
 import urllib.request
 
+from common import clock
+
 ROOT = Path(__file__).resolve().parents[2]
 APP_PY = ROOT / ".venvs" / "app" / "bin" / "python"
 BOT_BIN = ROOT / ".venvs" / "bot" / "bin"
 SERVICE_TOKEN = "e2e-service-token"
 RASA_TOKEN = "e2e-rasa-token"
+ACTION_TOKEN = "e2e-action-token-0123456789"
+HUB_TOKEN = "e2e-hub-token-0123456789ab"
+HUB = {"X-Hub-Token": HUB_TOKEN}  # what Rasa's REST channel wants from its callers
 SECRET_KEY = "e2e-secret-key-0123456789abcdef0123456789"
 
 
@@ -82,10 +87,12 @@ class Stack:
 def backend_env(tmp: Path, database_url: str | None = None,
                 rasa_url: str | None = None) -> dict[str, str]:
     env = {"ENVIRONMENT": "test", "SECRET_KEY": SECRET_KEY, "SERVICE_TOKEN": SERVICE_TOKEN,
-           "DATA_DIR": str(tmp), "RASA_TOKEN": RASA_TOKEN,
+           "DATA_DIR": str(tmp), "RASA_TOKEN": RASA_TOKEN, "HUB_TOKEN": HUB_TOKEN,
            "RASA_URL": rasa_url or "http://127.0.0.1:9",
            # The inbox stays closed unless a test opens it (extra_env SMTP_LISTEN_PORT).
-           "SMTP_LISTEN_PORT": "0"}
+           "SMTP_LISTEN_PORT": "0",
+           # The test's clock, not the real date (nothing when the caller runs on the real one).
+           **clock.environ()}
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
@@ -144,12 +151,12 @@ def start_stack(tmp: Path, *, model: Path, rasa_processes: int = 1,
         backend = stack.enter_context(start_backend(
             tmp, stack=stack, database_url=database_url, rasa_url=",".join(rasa_urls),
             extra_env=extra_env))
-        quiet = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
+        quiet = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT), **clock.environ()}
         actions_log = tmp / "actions.log"
         actions = stack.enter_context(process(
-            [str(BOT_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-             "--port", str(actions_port)],
-            env={**quiet, "WATERDESK_API_URL": backend, "WATERDESK_SERVICE_TOKEN": SERVICE_TOKEN},
+            [str(BOT_BIN / "python"), "-m", "actions.server", "--port", str(actions_port)],
+            env={**quiet, "WATERDESK_API_URL": backend, "WATERDESK_SERVICE_TOKEN": SERVICE_TOKEN,
+                 "ACTION_TOKEN": ACTION_TOKEN, "ENVIRONMENT": "test"},
             log=actions_log))
         rasas = []
         for i, port in enumerate(rasa_ports):
@@ -158,7 +165,8 @@ def start_stack(tmp: Path, *, model: Path, rasa_processes: int = 1,
                 [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--enable-api",
                  "--auth-token", RASA_TOKEN, "--interface", "127.0.0.1", "--port", str(port),
                  "--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"],
-                env={**quiet, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"},
+                env={**quiet, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+                     "ACTION_TOKEN": ACTION_TOKEN, "HUB_TOKEN": HUB_TOKEN},
                 log=log))
             rasas.append((proc, log))
         wait_until(f"http://127.0.0.1:{actions_port}/health", timeout=90, proc=actions,

@@ -1,3 +1,4 @@
+from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
@@ -14,9 +15,16 @@ from backend.models.conversations import (
 router = APIRouter(prefix="/conversations", tags=["conversations"])
 
 
+class ApiChannel(StrEnum):
+    # Web chat and email conversations are opened by those channels themselves, with a reconnect
+    # secret or an email thread; one opened here would have neither (a rep's email reply to it
+    # would go nowhere), so the API opens only its own kind.
+    rest = "rest"
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationPublic)
 async def start_conversation(hub: HubDep, _caller: CallerDep,
-                             channel: str = "rest", language: str = "en") -> Any:
+                             channel: ApiChannel = ApiChannel.rest, language: str = "en") -> Any:
     """Open a conversation for another channel or an integration; returns its id."""
     conversation = await hub.open_conversation(channel=channel, language=language)
     return ConversationPublic.model_validate(conversation, from_attributes=True)

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -8,6 +8,7 @@ from backend.api.errors import unprocessable
 from backend.domain import calendar, rates
 from backend.domain.district import normalize_meter_size
 from backend.models.common import AccountType
+from common import clock
 
 router = APIRouter(prefix="/district", tags=["district"])
 
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/district", tags=["district"])
 @router.get("")
 def read_district(district: DistrictDep, _caller: CallerDep) -> dict[str, Any]:
     """Who the district is, how to reach it, and whether representatives are on shift now."""
-    now = datetime.now(UTC)
+    now = clock.now()
     return {
         "name": district.name,
         "phone": district.phone,

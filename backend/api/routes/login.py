@@ -1,24 +1,47 @@
+from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from backend.api.deps import SessionDep, SettingsDep
 from backend.core.security import create_rep_token
 from backend.crud import reps as reps_crud
+from backend.crud import throttle
+from backend.models.common import utcnow
 from backend.models.reps import Token
 
 router = APIRouter(prefix="/login", tags=["login"])
 
 
-@router.post("/access-token", response_model=Token)
-def login_access_token(session: SessionDep, settings: SettingsDep,
+@router.post("/access-token", response_model=Token, responses={
+    401: {"description": "Wrong email or password"},
+    429: {"description": "Too many failed sign-ins for this account or from this address; "
+                         "Retry-After says when to try again"}})
+def login_access_token(request: Request, session: SessionDep, settings: SettingsDep,
                        form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Any:
     """A rep signs in to the console (OAuth2 password form); the token also opens Socket.IO."""
+    # The connection's address: uvicorn applies X-Forwarded-For only from the proxies it trusts
+    # (--forwarded-allow-ips), so a client can't pick its own address here.
+    ip = request.client.host if request.client else "unknown"
+    limits = throttle.Limits(per_account=settings.LOGIN_MAX_FAILURES,
+                             per_ip=settings.LOGIN_MAX_FAILURES_PER_IP,
+                             window=timedelta(minutes=settings.LOGIN_WINDOW_MINUTES))
+    gate = throttle.begin(session=session, email=form.username, ip=ip, limits=limits,
+                          now=utcnow())
+    if gate.refused:
+        # Refused before the password is checked, so the right one doesn't get in either.
+        minutes = -(-gate.retry_after // 60)
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
+                            f"Too many failed sign-ins: try again in {minutes} minute"
+                            f"{'s' if minutes != 1 else ''}",
+                            headers={"Retry-After": str(gate.retry_after)})
     rep = reps_crud.authenticate(session=session, email=form.username, password=form.password)
-    if rep is None or not rep.is_active:
+    signed_in = rep is not None and rep.is_active
+    throttle.finish(session=session, gate=gate, success=signed_in)
+    if not signed_in:
         # One message for both cases, so the response doesn't reveal which addresses are reps.
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Incorrect email or password",
                             headers={"WWW-Authenticate": "Bearer"})
-    assert rep.id is not None
+    assert rep is not None and rep.id is not None
     return Token(access_token=create_rep_token(settings=settings, rep_id=rep.id, role=rep.role))

@@ -1,7 +1,8 @@
 from fastapi import APIRouter, HTTPException, status
 
 from backend.api.deps import CallerDep, DistrictDep, SessionDep, SettingsDep
-from backend.core.security import create_verification_token
+from backend.api.errors import unprocessable
+from backend.core.security import create_verification_token, decode_channel_token
 from backend.crud import audit, verification
 from backend.domain.i18n import Reason
 from backend.models.views import VerifyRequest, VerifyResult
@@ -16,16 +17,28 @@ def verify_customer(
 ) -> VerifyResult:
     """Verify a customer by account number + service ZIP, or by the phone on file + last name.
 
-    On the email channel, the account number + the sender's address (`email`) when it is the
-    address on file.
+    On the email channel, the account number + the `channel_token` the hub signed, when the
+    sender it vouches for (authenticated by the receiving relay) is the address on file.
 
     A success returns a verification token to send as X-Verification-Token with account reads
     and writes. Repeated failures lock the account, phone and conversation out for a while (429).
     """
+    conversation_id = body.conversation_id or caller.conversation_id
+    email = None
+    if body.channel_token and not body.zip:
+        facts = decode_channel_token(settings=settings, token=body.channel_token)
+        # Facts signed for another conversation are someone else's; expired ones are stale.
+        if facts is None or facts.conversation_id != conversation_id:
+            raise unprocessable("channel_token", "The channel token is invalid, expired or for "
+                                "another conversation")
+        if not facts.email:
+            raise unprocessable("channel_token", "The channel vouches for no sender address; "
+                                "give the service ZIP")
+        email = facts.email
     outcome = verification.verify(
         session=session, district=district, account_number=body.account_number,
         zip_code=body.zip, phone=body.phone, last_name=body.last_name,
-        conversation_id=body.conversation_id or caller.conversation_id, email=body.email,
+        conversation_id=conversation_id, email=email,
     )
     if not outcome.attempted:
         minutes = max(1, outcome.retry_after_seconds // 60)
@@ -50,7 +63,7 @@ def verify_customer(
         else "phone_last_name"
     token, ttl = create_verification_token(
         settings=settings, account_number=account.account_number, method=method,
-        conversation_id=body.conversation_id or caller.conversation_id,
+        conversation_id=conversation_id,
     )
     audit.record(
         session=session, actor=caller, action="customer_verified", entity="account",

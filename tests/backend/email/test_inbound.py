@@ -14,6 +14,7 @@ from email.policy import SMTP
 import pytest
 from sqlmodel import Session, select
 
+from backend.core.security import ChannelFacts, create_channel_token
 from backend.email.outbound import queue_rep_reply, queue_transcript
 from backend.models.conversations import Conversation
 from backend.models.email import EmailAttachment, EmailThread, InboundEmail, OutboxEmail
@@ -177,15 +178,28 @@ def test_rep_reply_and_transcript_go_out_by_email(inbox, relay):
     assert "I need a person." in transcript.get_body(("plain",)).get_content()
 
 
-def test_verify_accepts_the_sender_address_as_a_factor(inbox):
-    ok = inbox.post("/api/v1/verify", headers=AUTH,
-                    json={"account_number": "1000002", "email": "James.Carter@example.com"})
+def test_verify_accepts_the_sender_the_hub_vouches_for_as_a_factor(inbox):
+    settings = inbox.app.state.settings
+
+    def token(email: str | None, conversation: str = "c-email-1") -> str:
+        return create_channel_token(settings=settings, facts=ChannelFacts(
+            conversation_id=conversation, channel="email", email=email))
+
+    def verify(channel_token: str, conversation: str = "c-email-1"):
+        return inbox.post("/api/v1/verify", headers=AUTH, json={
+            "account_number": "1000002", "channel_token": channel_token,
+            "conversation_id": conversation})
+
+    ok = verify(token("James.Carter@example.com"))
     assert ok.status_code == 200 and ok.json()["verified"] is True
-    wrong = inbox.post("/api/v1/verify", headers=AUTH,
-                       json={"account_number": "1000002", "email": "someone@else.example.com"})
+    wrong = verify(token("someone@else.example.com"))
     assert wrong.status_code == 200 and wrong.json()["verified"] is False
-    assert inbox.post("/api/v1/verify", headers=AUTH,
-                      json={"email": "james.carter@example.com"}).status_code == 422
+    # Facts signed for another conversation, unsigned claims, or no sender: refused.
+    assert verify(token("james.carter@example.com", "c-other")).status_code == 422
+    assert verify(token("james.carter@example.com") + "x").status_code == 422
+    assert verify(token(None)).status_code == 422
+    assert inbox.post("/api/v1/verify", headers=AUTH, json={
+        "account_number": "1000002", "email": "james.carter@example.com"}).status_code == 422
 
 
 def test_the_webhook_takes_email_larger_than_the_api_body_limit(email_db, relay):

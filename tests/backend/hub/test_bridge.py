@@ -29,7 +29,8 @@ def test_sticky_order_is_stable_spread_and_a_full_failover_list():
 
 
 def test_no_rasa_process_answering_is_bot_unavailable():
-    bridge = RasaBridge(urls=["http://127.0.0.1:9", "http://127.0.0.1:9/"], timeout=2)
+    bridge = RasaBridge(urls=["http://127.0.0.1:9", "http://127.0.0.1:9/"], token="t" * 16,
+                        timeout=2)
 
     async def send() -> None:
         try:

@@ -1,8 +1,9 @@
 """RuleEntityExtractor as Rasa runs it: created through `create`, fed `Message`s."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,8 +18,10 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 
 from bot.components.rule_entities import RuleEntityExtractor  # noqa: E402
+from common import clock  # noqa: E402
 
 TODAY = "2026-11-26"  # a Thursday
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 
 
 def create(storage_path: Path, **config: Any) -> RuleEntityExtractor:
@@ -245,12 +248,31 @@ def test_cities_config(tmp_path: Path) -> None:
     assert found(no_cities, text="at 22 Alondra, Ladera Ranch") == expected
 
 
-def test_today_follows_the_configured_timezone(tmp_path: Path) -> None:
-    # UTC+14 and UTC-11 are 25 hours apart: their dates always differ by one or two days.
-    ahead = create(tmp_path / "a", timezone="Pacific/Kiritimati").today()
-    behind = create(tmp_path / "b", timezone="Pacific/Pago_Pago").today()
-    assert (ahead - behind).days in (1, 2)
-    assert create(tmp_path / "c", today=TODAY).today() == date(2026, 11, 26)
+def test_today_is_the_clock_day_in_the_configured_timezone(tmp_path: Path) -> None:
+    # 07:30 UTC on March 1, 2027: still February 28 in Los Angeles, March 1 in Kiritimati.
+    with clock.frozen("2027-03-01T07:30:00Z"):
+        assert create(tmp_path / "a").today() == date(2027, 2, 28)
+        assert create(tmp_path / "b", timezone="Pacific/Kiritimati").today() == date(2027, 3, 1)
+        # A fixed `today` in the config wins over the clock.
+        assert create(tmp_path / "c", today=TODAY).today() == date(2026, 11, 26)
+
+
+def test_relative_dates_follow_the_clock_every_day_of_a_year(tmp_path: Path) -> None:
+    # The component asks the clock per message: at one minute past and one minute to midnight
+    # in the district, on every day of 2027 (DST changes included), "today" is that day.
+    component = create(tmp_path)
+    checked = 0
+    for n in range(365):
+        day = date(2027, 1, 1) + timedelta(days=n)
+        for minute in (time(0, 1), time(23, 59)):
+            with clock.frozen(datetime.combine(day, minute, tzinfo=LOS_ANGELES)):
+                got = found(component, text="today, tomorrow or in 3 days")
+            want = [("date", "today", day.isoformat()),
+                    ("date", "tomorrow", (day + timedelta(days=1)).isoformat()),
+                    ("date", "in 3 days", (day + timedelta(days=3)).isoformat())]
+            assert got == want, f"{day} {minute}"
+            checked += 1
+    assert checked == 730
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ export class WaterdeskChat extends HTMLElement {
         state: (s) => this.onState(s),
         message: (m) => this.onMessage(m),
         ack: (cid, seq, entry) => this.onAck(cid, seq, entry),
+        rejected: (entry, reply) => this.onRejected(entry, reply),
         handoff: (hs) => this.onHandoff(hs),
         typing: (t) => this.onTyping(t),
         status: (st) => this.onStatus(st),
@@ -283,6 +284,14 @@ export class WaterdeskChat extends HTMLElement {
     }
   }
 
+  /** The server refused our message for good: say why on its bubble. */
+  onRejected(entry, reply) {
+    const node = this.log.querySelector(`[data-client-id="${cssEscape(entry.client_id)}"]`);
+    node?.classList.replace("pending", "failed");
+    const meta = node?.querySelector(".meta");
+    if (meta) meta.textContent = reply.message || "";
+  }
+
   announce(text) {
     // A fresh node per message so screen readers read each one once.
     this.live.append(h("p", { text }));
@@ -426,7 +435,7 @@ export class WaterdeskChat extends HTMLElement {
   async leaveEmail(email, note) {
     const reply = await this.conn.request("leave_email", { email });
     note.className = reply.ok ? "note" : "note error";
-    note.textContent = reply.ok ? this.t.emailSaved : this.t.emailFailed;
+    note.textContent = reply.ok ? this.t.emailSaved : reply.message || this.t.emailFailed;
     if (reply.ok) this.emailLeft = true;
   }
 
@@ -473,7 +482,7 @@ export class WaterdeskChat extends HTMLElement {
       e.preventDefault();
       const reply = await this.conn.request("email_transcript", { email: input.value.trim() });
       note.className = reply.ok ? "note" : "note error";
-      note.textContent = reply.ok ? t.emailSent : t.emailFailed;
+      note.textContent = reply.ok ? t.emailSent : reply.message || t.emailFailed;
     } },
       h("label", { for: "wd-transcript-email", text: t.emailTranscript }), input,
       h("button", { class: "btn", type: "submit", text: t.emailSend }),

@@ -1,5 +1,7 @@
 // The customer's link to the hub (namespace "/"): session resume, ordered replay, an outbox that
 // survives reloads and network drops. Every message carries a client_id, so resending is safe.
+// Resuming needs the reconnect secret the server gave when the conversation opened: the id alone
+// gets a new conversation.
 
 import { io } from "socket.io-client";
 import { clientId } from "../shared/linkify.js";
@@ -7,7 +9,7 @@ import { clientId } from "../shared/linkify.js";
 const ACK_TIMEOUT_MS = 10_000;
 
 export class Connection {
-  /** `on` holds callbacks: session, state, message, ack, handoff, typing, status, error. */
+  /** `on` holds callbacks: session, state, message, ack, rejected, handoff, typing, status, error. */
   constructor({ server, store, on }) {
     this.store = store;
     this.on = on;
@@ -19,7 +21,7 @@ export class Connection {
     s.on("disconnect", () => { this.ready = false; on.status("offline"); });
     s.on("connect_error", () => on.status("offline"));
     s.on("session_confirm", (data) => this.confirmed(typeof data === "string" ? data : data?.session_id));
-    s.on("session_state", (state) => on.state(state || {}));
+    s.on("session_state", (state) => this.stated(state || {}));
     s.on("bot_uttered", (m) => this.received({ ...m, sender: m.sender || "bot" }));
     s.on("customer_uttered", (m) => this.received({ ...m, sender: "customer" }));
     s.on("message_ack", (a) => this.acked(a));
@@ -30,8 +32,10 @@ export class Connection {
 
   requestSession(language) {
     const lang = language || this.store.get("language");
+    const sessionId = this.store.get("session_id");
     this.socket.emit("session_request", {
-      session_id: this.store.get("session_id"),
+      session_id: sessionId,
+      ...(sessionId ? { session_secret: this.store.get("session_secret") } : {}),
       last_seq: this.store.get("last_seq") || 0,
       ...(lang ? { language: lang } : {}),
     });
@@ -41,8 +45,9 @@ export class Connection {
     if (!sessionId) return;
     const previous = this.store.get("session_id");
     if (previous && previous !== sessionId) {
-      // The server did not know our session (expired, other database): start clean, keep the outbox.
-      this.store.set({ last_seq: 0, seen_seq: 0, messages: [] });
+      // The server did not give our session back (unknown, or no secret for it): start clean,
+      // keep the outbox. The new conversation's secret comes in the session_state that follows.
+      this.store.set({ session_secret: null, last_seq: 0, seen_seq: 0, messages: [] });
       this.on.session(sessionId, true);
     } else {
       this.on.session(sessionId, false);
@@ -51,6 +56,12 @@ export class Connection {
     this.ready = true;
     this.on.status("online");
     this.flush();
+  }
+
+  stated({ session_secret, ...state }) {
+    // Only the request that opened the conversation gets its secret: keep it for reconnects.
+    if (session_secret) this.store.set({ session_secret });
+    this.on.state(state);
   }
 
   received(message) {
@@ -74,8 +85,26 @@ export class Connection {
     const data = { message: entry.text, session_id: this.store.get("session_id"), client_id: entry.client_id };
     if (entry.language) data.customData = { language: entry.language };
     this.socket.timeout(ACK_TIMEOUT_MS).emit("user_uttered", data, (err, reply) => {
-      if (!err && reply && reply.ok !== false) this.acked({ client_id: entry.client_id, seq: reply.seq });
+      if (err || !reply) return; // no answer: it stays in the outbox and goes again on reconnect
+      if (reply.ok !== false) this.acked({ client_id: entry.client_id, seq: reply.seq });
+      else if (reply.error === "rate_limited") this.retryLater(reply.retry_after);
+      else if (reply.error === "bad_request") this.rejected(entry, reply);
     });
+  }
+
+  /** Refused for now (too fast): still in the outbox, sent again once the server allows. */
+  retryLater(seconds) {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.ready) this.flush();
+    }, Math.max(1, Number(seconds) || 5) * 1000);
+  }
+
+  /** The server will never take this one (unreadable text): out of the outbox, shown as failed. */
+  rejected(entry, reply) {
+    this.store.set({ outbox: (this.store.get("outbox") || []).filter((e) => e.client_id !== entry.client_id) });
+    this.on.rejected(entry, reply);
   }
 
   /** Resend everything unsent, oldest first; the server drops repeats by client_id. */
@@ -95,6 +124,10 @@ export class Connection {
     if (error.code === "unknown_session") {
       this.store.reset();
       this.requestSession();
+    } else if (error.code === "rate_limited" && !this.ready) {
+      // Too many new conversations from this network: ask again when allowed.
+      setTimeout(() => { if (!this.ready && this.socket.connected) this.requestSession(); },
+                 Math.max(1, Number(error.retry_after) || 30) * 1000);
     }
     this.on.error(error);
   }

@@ -1,13 +1,14 @@
-// What survives a page load: the session, the last message seen, the unsent outbox and a
-// capped copy of the transcript (so a reload shows the conversation before the server replays).
+// What survives a page load: the session and its reconnect secret (the id alone opens nothing),
+// the last message seen, the unsent outbox and a capped copy of the transcript (so a reload
+// shows the conversation before the server replays).
 
 const MAX_MESSAGES = 300;
 
 export class SessionStore {
   constructor(server) {
     this.key = `waterdesk:${server}`;
-    this.data = { session_id: null, last_seq: 0, seen_seq: 0, outbox: [], messages: [],
-                  language: null, open: false, labels: {} };
+    this.data = { session_id: null, session_secret: null, last_seq: 0, seen_seq: 0, outbox: [],
+                  messages: [], language: null, open: false, labels: {} };
     try {
       Object.assign(this.data, JSON.parse(localStorage.getItem(this.key) || "{}"));
     } catch {
@@ -33,6 +34,7 @@ export class SessionStore {
 
   /** Forget the conversation (a closed one, or a session the server no longer knows). */
   reset() {
-    this.set({ session_id: null, last_seq: 0, seen_seq: 0, messages: [], labels: {} });
+    this.set({ session_id: null, session_secret: null, last_seq: 0, seen_seq: 0, messages: [],
+               labels: {} });
   }
 }

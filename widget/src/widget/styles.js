@@ -78,6 +78,7 @@ header { background: linear-gradient(135deg, #0b63b1, var(--blue-dark)); color: 
   text-align: center; padding: 2px 8px; }
 .msg .meta { font-size: 11.5px; color: var(--muted); margin: 3px 4px 0; }
 .msg.pending .bubble { opacity: .75; }
+.msg.failed .meta { color: var(--danger); }
 .bubble a { color: var(--blue-dark); text-decoration: underline; }
 
 .quick { display: flex; flex-wrap: wrap; gap: 8px; padding: 4px 14px 10px; background: var(--bg); }

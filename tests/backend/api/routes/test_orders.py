@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from backend.domain.calendar import add_business_days, is_business_day
+from backend.domain.calendar import add_business_days, is_business_day, next_business_day
 from backend.domain.district import load_district
 from tests.utils.api import SERVICE, field_errors, verified_headers
 from tests.utils.db import district_today
@@ -21,6 +21,13 @@ def weekend_day(settings) -> date:
     while day.weekday() < 5:
         day += timedelta(days=1)
     return day
+
+
+def beyond_the_window(settings) -> date:
+    """The first business day more than 60 days ahead: refused for its distance alone (the day
+    75 days ahead may be a weekend or a holiday, and then that is the first reason given)."""
+    limit = district_today(settings) + timedelta(days=60)
+    return next_business_day(district=load_district(), day=limit)
 
 
 def start_body(settings, **over):
@@ -60,7 +67,7 @@ def test_start_refuses_bad_requests_with_the_field_and_reason(client, seeded_set
         "/api/v1/service-orders", headers=SERVICE,
         json=start_body(seeded_settings, requested_date=weekend_day(seeded_settings).isoformat())))
     assert "business day" in errors["body.requested_date"]
-    far = district_today(seeded_settings) + timedelta(days=75)
+    far = beyond_the_window(seeded_settings)
     errors = field_errors(client.post("/api/v1/service-orders", headers=SERVICE,
                                       json=start_body(seeded_settings, requested_date=far.isoformat())))
     assert "60" in errors["body.requested_date"]

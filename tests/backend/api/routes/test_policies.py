@@ -2,6 +2,7 @@
 
 from sqlmodel import Session, select
 
+from backend.domain.district import load_district
 from backend.models import AuditLog, FeeAdjustment
 from tests.utils.api import verified_headers
 
@@ -29,9 +30,11 @@ def test_late_fee_waiver_granted_once_then_referred(fresh_client):
                               json={"fee_kind": "late_fee"}).json()
     assert again["outcome"] == "referred"
     assert again["message"]["en"].startswith("I can't approve")
+    # requested_on is the district's day; the audit time is UTC, a day ahead in the evening.
+    waived_on = entry.at.astimezone(load_district().tz).date()
     with Session(fresh_client.app.state.engine) as s:
         statuses = sorted(a.status for a in s.exec(select(FeeAdjustment)).all()
-                          if a.requested_on >= entry.at.date())
+                          if a.requested_on >= waived_on)
     assert "pending_review" in statuses
 
 

@@ -1,0 +1,145 @@
+"""Faults survived in the scale-out configuration (issue 9, item 8): PostgreSQL and Redis
+restarted in the middle of conversations. The run command runs backend A, the action server and
+Rasa (trackers in PostgreSQL, locks in Redis) under its supervisor, with backend B as a second
+process on the same database and Redis. Both servers are private to this module, on free ports:
+the machine's shared PostgreSQL and Redis serve other tests and are never restarted."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import ExitStack
+
+import httpx
+import pytest
+
+from tests.utils.chat import Customer, Rep
+from tests.utils.chat import run as run_async
+from tests.utils.faults import private_postgres, private_redis, supervised_run
+from tests.utils.resilient import SteadyCustomer, converse
+from tests.utils.stack import start_backend
+from tests.utils.tally import (
+    Tally, back_to_the_bot, rep_token, settle, through_fault, told_plainly, web_and_rest)
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+FIGURES: list[Tally] = []
+DOWN = 5.0  # seconds each server stays down
+
+
+@pytest.fixture(scope="module")
+def scaled(model, tmp_path_factory):  # type: ignore[no-untyped-def]
+    tmp = tmp_path_factory.mktemp("faults-scaled")
+    (tmp / "a").mkdir()
+    (tmp / "b").mkdir()
+    with ExitStack() as es:
+        pg = es.enter_context(private_postgres())
+        redis = es.enter_context(private_redis())
+        database_url = pg.create_database("waterdesk")
+        run = es.enter_context(supervised_run(tmp / "a", env={
+            "DATABASE_URL": database_url, "REDIS_URL": redis.url}))
+        backend_b = es.enter_context(start_backend(
+            tmp / "b", stack=es, database_url=database_url, rasa_url=",".join(run.rasas),
+            extra_env={"REDIS_URL": redis.url}))
+        yield run, backend_b, pg, redis
+
+
+def both(run, backend_b: str, tag: str) -> list:  # type: ignore[no-untyped-def]
+    """Customers on both backends, chat and REST."""
+    return (web_and_rest(run.backend, f"{tag}-a", web=3, rest=1)
+            + web_and_rest(backend_b, f"{tag}-b", web=3, rest=1))
+
+
+def check_carries_on(run, backend_b: str, tally: Tally, customers: list) -> None:  # type: ignore[no-untyped-def]
+    """After the fault, new conversations on either backend get the bot again, and a
+    conversation queued by it goes back to the bot."""
+    for backend in (run.backend, backend_b):
+        fresh = SteadyCustomer(backend, "after")
+        run_async(converse(fresh, ["what are your office hours?"], pause=0))
+        texts = [m for m in fresh.seen.values() if m.get("sender") == "bot"]
+        assert texts, f"no bot answer on {backend} after the fault: {fresh.seen}"
+    queued = [c.session_id for c in customers if told_plainly(run.backend, c.session_id)]
+    tally.notes.append(f"{len(queued)} told plainly and queued")
+    if queued:
+        assert back_to_the_bot(backend_b, queued[0])
+
+
+def test_postgres_restarted_mid_conversation(scaled):
+    run, backend_b, pg, _ = scaled
+    customers = both(run, backend_b, "pg")
+
+    def restart() -> None:
+        pg.stop("fast")  # ends every connection, as a restart or failover does
+        time.sleep(DOWN)
+        pg.start()
+
+    in_flight = through_fault(customers, restart)
+    tally = settle(run.backend, customers, Tally("PostgreSQL restarted (scale-out)",
+                                                 in_flight=in_flight), FIGURES)
+    check_carries_on(run, backend_b, tally, customers)
+    assert len(run.starts("backend")) == 1 and len(run.starts("rasa")) == 1  # none died
+
+
+def test_redis_restarted_mid_conversation(scaled):
+    run, backend_b, _, redis = scaled
+    customers = both(run, backend_b, "redis")
+
+    def restart() -> None:
+        redis.stop()  # no persistence: it comes back empty, as after a crash
+        time.sleep(DOWN)
+        redis.start()
+
+    in_flight = through_fault(customers, restart)
+    tally = settle(run.backend, customers, Tally("Redis restarted (scale-out)",
+                                                 in_flight=in_flight), FIGURES)
+    check_carries_on(run, backend_b, tally, customers)
+    # The fan-out between the backends comes back by itself.
+    tally.notes.append(f"fan-out back {run_async(_fan_out_resumes(run.backend, backend_b)):.0f}s "
+                       "after the restart")
+
+
+async def _fan_out_resumes(backend_a: str, backend_b: str, patience: float = 90) -> float:
+    """A customer on A and a rep on B share a conversation live again; returns the seconds it
+    took to get there."""
+    t0 = time.monotonic()
+    customer = Customer(backend_a)
+    cid = await customer.connect()
+    await customer.say("I want to talk to a real person", client_id="p1")
+    token = rep_token(backend_b)
+    rep = Rep(backend_b, token)
+    await rep.connect()
+    await rep.sio.call("watch", {"conversation_id": cid}, namespace="/rep")
+    async with httpx.AsyncClient(base_url=backend_b, timeout=30,
+                                 headers={"Authorization": f"Bearer {token}"}) as http:
+        assert (await http.post(f"/api/v1/queue/{cid}/claim")).status_code == 200
+        for i in range(int(patience)):
+            line = f"rep line {i}"
+            assert (await http.post(f"/api/v1/queue/{cid}/messages",
+                                    json={"text": line})).status_code == 201
+            try:
+                await customer.wait_for("bot_uttered", lambda m, t=line: m["text"] == t,
+                                        timeout=1)
+                break
+            except TimeoutError:
+                continue
+        else:
+            raise AssertionError("rep messages on B never reached the customer on A")
+    took = time.monotonic() - t0
+    await customer.say("thanks, that helps", client_id="p2")
+    await rep.wait_for("message", lambda m: m["text"] == "thanks, that helps", timeout=30)
+    await customer.disconnect()
+    await rep.disconnect()
+    await asyncio.sleep(0)
+    return took
+
+
+def test_fault_figures(scaled):
+    run = scaled[0]
+    assert FIGURES, "run with the fault tests above"
+    lost = sum(t.messages_lost for t in FIGURES)
+    report = "\n".join(["", "fault figures (scale-out: PostgreSQL, Redis, two backends):"]
+                       + [f"  {t.line()}" + "".join(f"; {n}" for n in t.notes) for t in FIGURES]
+                       + [f"  faults injected: {len(FIGURES)}; conversations through them: "
+                          f"{sum(t.conversations for t in FIGURES)}; messages lost: {lost}"])
+    (run.data_dir / "fault-figures.txt").write_text(report)
+    print(report)
+    assert lost == 0

@@ -1,0 +1,198 @@
+"""The supervisor on small stand-in services: restarts with backoff, gives up on a crash loop
+while the others carry on, stops its children on a signal, and leaves none behind when it is
+killed outright (the kernel's parent-death signal, then the state file on the next start)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.utils.processes import Output
+
+ROOT = Path(__file__).resolve().parents[2]
+SUPERVISE = ROOT / "scripts" / "supervise.py"
+SLEEPER = f"{sys.executable} -c 'import time; time.sleep(600)'"
+# Ignores SIGTERM, as a hung service would: only SIGKILL ends it.
+STUBBORN = (f"{sys.executable} -c 'import signal, time; "
+            "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)'")
+
+
+def supervise(*args: str) -> tuple[subprocess.Popen, Output]:
+    proc = subprocess.Popen([sys.executable, str(SUPERVISE), *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return proc, Output(proc)
+
+
+def service(name: str, cmd: str) -> list[str]:
+    return ["--service", name, f"http://{name}", cmd]
+
+
+def pid_of(out: Output, name: str, after: int = 0) -> int:
+    """The pid in the after-th (0-based) 'started NAME (pid N)' line, waiting for it."""
+    def nth(_line: str) -> bool:
+        return len([s for s in out.lines if f"started {name} (pid" in s]) > after
+    out.wait_for(nth, timeout=20)
+    line = [s for s in out.lines if f"started {name} (pid" in s][after]
+    return int(re.search(r"pid (\d+)", line).group(1))  # type: ignore[union-attr]
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_gone(pids: list[int], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(p) for p in pids), [p for p in pids if alive(p)]
+
+
+def stop(proc: subprocess.Popen, out: Output) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=20)
+    out.wait_for(lambda s: s.endswith("stopped") or "every service" in s, timeout=5)
+    return code
+
+
+def test_a_killed_child_is_restarted_by_name_and_the_others_carry_on(tmp_path):
+    proc, out = supervise(*service("one", SLEEPER), *service("two", SLEEPER),
+                          "--backoff", "0.2", "--state-file", str(tmp_path / "state.json"))
+    try:
+        one, two = pid_of(out, "one"), pid_of(out, "two")
+        os.kill(one, signal.SIGKILL)
+        out.wait_for(lambda s: "one was killed by SIGKILL" in s and "restarting it in 0.2s" in s
+                     and "the others carry on" in s, timeout=10)
+        again = pid_of(out, "one", after=1)
+        assert again != one and alive(again) and alive(two)
+        # The state file names the children now running, for a supervisor's successor.
+        state = json.loads((tmp_path / "state.json").read_text())
+        assert state["supervisor"]["pid"] == proc.pid
+        assert {k: v["pgid"] for k, v in state["children"].items()} == {"one": again, "two": two}
+    finally:
+        assert stop(proc, out) == 0, out.text
+    wait_gone([again, two], timeout=5)
+    assert not (tmp_path / "state.json").exists()
+
+
+def test_quick_deaths_back_off_exponentially_then_the_supervisor_gives_up_on_that_one():
+    proc, out = supervise(*service("flaky", "sh -c 'exit 3'"), *service("steady", SLEEPER),
+                          "--backoff", "0.1", "--backoff-cap", "0.4", "--give-up-after", "4")
+    try:
+        steady = pid_of(out, "steady")
+        out.wait_for(lambda s: "giving up on" in s, timeout=20)
+        delays = [float(m.group(1)) for m in (re.search(r"flaky exited with code 3 .*"
+                                                        r"restarting it in ([\d.]+)s", s)
+                                              for s in out.lines) if m]
+        assert delays == [0.1, 0.2, 0.4, 0.4]  # doubled, then capped
+        assert any(s.startswith("[waterdesk] flaky exited with code 3") and "giving up on it"
+                   in s for s in out.lines)
+        time.sleep(0.5)
+        assert proc.poll() is None and alive(steady)  # the steady one carries on
+    finally:
+        assert stop(proc, out) == 0, out.text
+
+
+def test_a_service_that_stayed_up_restarts_after_the_first_delay_again():
+    cmd = f"{sys.executable} -c 'import time; time.sleep(0.6); raise SystemExit(1)'"
+    proc, out = supervise(*service("short", cmd), "--backoff", "0.1",
+                          "--stable-after", "0.5", "--give-up-after", "2")
+    try:
+        out.wait_for(lambda s: len([x for x in out.lines if "restarting it in" in x]) >= 4,
+                     timeout=20)
+        delays = [re.search(r"restarting it in ([\d.]+)s", s).group(1)  # type: ignore[union-attr]
+                  for s in out.lines if "restarting it in" in s]
+        assert set(delays) == {"0.1"} and not any("giving up" in s for s in out.lines)
+    finally:
+        assert stop(proc, out) == 0, out.text
+
+
+def test_when_every_service_is_given_up_on_the_supervisor_exits_non_zero():
+    proc, out = supervise(*service("broken", "sh -c 'exit 2'"), "--backoff", "0.05",
+                          "--give-up-after", "2")
+    assert proc.wait(timeout=20) == 1, out.text
+    out.wait_for(lambda s: "every service has been given up on" in s, timeout=5)
+
+
+def test_sigterm_stops_every_child_even_a_stubborn_one(tmp_path):
+    proc, out = supervise(*service("calm", SLEEPER), *service("stubborn", STUBBORN),
+                          "--stop-grace", "1", "--state-file", str(tmp_path / "s.json"))
+    pids = [pid_of(out, "calm"), pid_of(out, "stubborn")]
+    time.sleep(0.5)  # let the stubborn one install its handler
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0, out.text
+    out.wait_for(lambda s: "stubborn did not stop in 1s; killing it" in s, timeout=5)
+    wait_gone(pids, timeout=2)
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_a_killed_supervisors_children_die_with_it(tmp_path):
+    proc, out = supervise(*service("a", SLEEPER), *service("b", SLEEPER),
+                          "--state-file", str(tmp_path / "s.json"))
+    pids = [pid_of(out, "a"), pid_of(out, "b")]
+    proc.kill()
+    proc.wait(timeout=5)
+    wait_gone(pids, timeout=5)  # PR_SET_PDEATHSIG: the kernel sent them SIGTERM
+
+
+def test_the_next_start_stops_what_a_killed_supervisor_left_running(tmp_path):
+    state = tmp_path / "s.json"
+    proc, out = supervise(*service("stubborn", STUBBORN), *service("calm", SLEEPER),
+                          "--state-file", str(state))
+    left = [pid_of(out, "stubborn"), pid_of(out, "calm")]
+    time.sleep(0.5)
+    proc.kill()
+    proc.wait(timeout=5)
+    wait_gone(left[1:], timeout=5)
+    time.sleep(0.5)
+    assert alive(left[0])  # it ignored its parent-death SIGTERM and still holds its resources
+    nxt, out2 = supervise(*service("calm", SLEEPER), "--state-file", str(state),
+                          "--stop-grace", "1")
+    try:
+        out2.wait_for(lambda s: f"stopping stubborn (process group {left[0]}), left running"
+                      in s, timeout=10)
+        wait_gone(left[:1], timeout=5)
+        pid_of(out2, "calm")  # and only then does it start its own
+    finally:
+        assert stop(nxt, out2) == 0, out2.text
+
+
+def test_a_second_supervisor_on_a_live_state_file_refuses_to_start(tmp_path):
+    state = str(tmp_path / "s.json")
+    first, out = supervise(*service("a", SLEEPER), "--state-file", state)
+    try:
+        pid_of(out, "a")
+        second, out2 = supervise(*service("a", SLEEPER), "--state-file", state)
+        assert second.wait(timeout=10) == 1
+        out2.wait_for(lambda s: f"another supervisor (pid {first.pid})" in s, timeout=5)
+        assert first.poll() is None
+    finally:
+        assert stop(first, out) == 0, out.text
+
+
+@pytest.mark.parametrize("content", ["{not json", json.dumps({"boot_id": "another boot",
+                                                                "supervisor": {"pid": 1,
+                                                                               "start": 0},
+                                                                "children": {"x": {
+                                                                    "pgid": 1, "start": 0}}})])
+def test_a_stale_or_unreadable_state_file_is_no_obstacle(tmp_path, content):
+    state = tmp_path / "s.json"
+    state.write_text(content)
+    proc, out = supervise(*service("a", SLEEPER), "--state-file", str(state))
+    try:
+        pid_of(out, "a")
+        assert alive(1)  # never touched: it belonged to another boot
+    finally:
+        assert stop(proc, out) == 0, out.text
