@@ -24,8 +24,7 @@ ASSET_CACHE = "public, max-age=300, stale-while-revalidate=86400"
 
 NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>WaterDesk: web bundle not built</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;color:#15263a;max-width:40em;margin:15vh auto;
-padding:0 1em}code{background:#eef3f8;padding:.1em .35em;border-radius:4px}</style></head>
+</head>
 <body><h1>The web bundle has not been built</h1>
 <p>The chat widget, the demo site and the rep console are built from <code>widget/</code>.
 Run <code>scripts/build-web</code> (the bootstrap does it), then reload this page.</p>

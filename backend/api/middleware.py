@@ -63,10 +63,10 @@ class _TooLarge(Exception):
     pass
 
 
-# Pages run only their own scripts. Inline styles are allowed because the widget puts its CSS in
-# a <style> element in its shadow root and the console sets one style attribute; CSP treats
-# both as inline (constructed stylesheets and element.style are exempt, were they used instead).
-PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+# Pages run only their own scripts and load only their own stylesheets: no inline styles. The
+# widget adopts a constructed stylesheet in its shadow root and the console sets computed styles
+# through element.style, both of which CSP exempts (a <style> element or style= would be blocked).
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                "object-src 'none'; base-uri 'none'; form-action 'self'")
 # Swagger UI (/docs) and ReDoc (/redoc) load from jsDelivr and start with an inline script.
 DOCS_POLICY = ("default-src 'self'; "

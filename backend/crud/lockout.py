@@ -1,5 +1,5 @@
-"""Atomic failure counting: an attempt takes its place in every counter before anything is
-checked, so concurrent attempts can never exceed a limit (one conditional UPDATE per subject:
+"""Atomic failure counting for every lockout (customer verification, rep sign-in): an attempt
+takes its place in every counter before anything is checked, so concurrent attempts can never exceed a limit (one conditional UPDATE per subject:
 a row lock on PostgreSQL, the write lock on SQLite)."""
 
 from dataclasses import dataclass
@@ -67,13 +67,10 @@ def take(*, session: Session, limits: dict[str, int], window: timedelta, now: da
     return Taken(ok=True, left=left if left is not None else 0)
 
 
-def clear(*, session: Session, subjects: list[str]) -> None:
-    """A success forgives the failures before it."""
+def clear(*, session: Session, subjects: list[str], now: datetime) -> None:
+    """A success forgives the failures before it; the next failure starts a new window."""
     session.execute(update(LockoutCounter).where(col(LockoutCounter.subject).in_(subjects))
-                    .values(failures=0))
+                    .values(failures=0, window_start=type_coerce(
+                        now, LockoutCounter.__table__.c.window_start.type)))  # type: ignore[attr-defined]
     session.commit()
 
-
-def failures(*, session: Session, subject: str, window: timedelta, now: datetime) -> int:
-    row = session.get(LockoutCounter, subject)
-    return row.failures if row is not None and row.window_start > now - window else 0

@@ -105,7 +105,7 @@ def verify(
     if match is None:
         return Outcome(verified=False, locked=taken.left == 0, attempts_left=taken.left,
                        retry_after_seconds=int(window.total_seconds()) if taken.left == 0 else 0)
-    lockout.clear(session=session, subjects=list(counted))
+    lockout.clear(session=session, subjects=list(counted), now=utcnow())
     conversation = session.get(Conversation, conversation_id) if conversation_id else None
     if conversation is not None:
         # The hub knows whose conversation it is (transcripts go only to the email on file).

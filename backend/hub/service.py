@@ -126,18 +126,21 @@ class Hub:
                                 sender_email: str | None = None) -> CustomerResult:
         masked = data.mask(text)
 
-        def accept(session: Session) -> tuple[Message, bool, Conversation]:
+        def accept(session: Session) -> tuple[Message, bool, bool, Conversation]:
             # One trip to a worker thread for both: this is every message's hot path.
             message, created = data.store(session=session, conversation_id=conversation_id,
                                           sender=Sender.customer, text=masked,
                                           client_id=client_id)
-            return message, created, data.load(session, conversation_id)
+            # A resend nothing followed was never answered (the backend died mid-way): answer it.
+            unanswered = created or data.last_seq(
+                session=session, conversation_id=conversation_id) == message.seq
+            return message, created, unanswered, data.load(session, conversation_id)
 
-        message, created, conversation = await self.db(accept)
+        message, created, unanswered, conversation = await self.db(accept)
         result = CustomerResult(message=message, created=created, status=conversation.status)
         await self._publish_customer(message)
-        if not created or conversation.status != ConversationStatus.bot:
-            return result  # a resend, or a person holds it (or it's queued for one)
+        if not unanswered or conversation.status != ConversationStatus.bot:
+            return result  # a resend answered already, or a person holds it (or it's queued)
         facts = ChannelFacts(conversation_id=conversation.id, channel=conversation.channel,
                              email=sender_email)
         meta = {"language": metadata.get("language") or conversation.language,

@@ -17,7 +17,6 @@ from backend.models.lockout import LockoutCounter
 from backend.models.email import EmailAttachment, EmailThread, InboundEmail, OutboxEmail  # noqa: F401
 from backend.models.orders import Outage, ServiceOrder, WorkOrder
 from backend.models.reps import Rep
-from backend.models.throttle import LoginAttempt
 
 __all__ = [
     "Account",
@@ -34,7 +33,6 @@ __all__ = [
     "LockoutCounter",
     "Message",
     "Installment",
-    "LoginAttempt",
     "Meter",
     "MeterRead",
     "Outage",

@@ -106,7 +106,11 @@ class SupervisedRun:
 def supervised_run(tmp: Path, *, env: dict[str, str] | None = None, rasa_processes: int = 1,
                    timeout: float = 420) -> Iterator[SupervisedRun]:
     """The README's ./scripts/run on free ports and its own data directory, in the test
-    environment, ready when the backend, the action server and every Rasa server answer."""
+    environment, ready when the backend, the action server and every Rasa server answer.
+
+    On the real clock: WATERDESK_NOW would start a restarted child's clock over at that instant,
+    behind its siblings' (the outbox would hold mail that is due), so callers must not assert
+    anything that depends on the date."""
     port, actions, inbox = free_port(), free_port(), free_port()
     rasa = free_ports(rasa_processes)
     full = {**os.environ, "DATA_DIR": str(tmp), "WATERDESK_PORT": str(port),
@@ -114,8 +118,8 @@ def supervised_run(tmp: Path, *, env: dict[str, str] | None = None, rasa_process
             "SMTP_LISTEN_PORT": str(inbox), "RASA_PROCESSES": str(rasa_processes),
             "ENVIRONMENT": "test", "SECRET_KEY": SECRET_KEY, "SERVICE_TOKEN": SERVICE_TOKEN,
             "RASA_TOKEN": RASA_TOKEN, "ACTION_TOKEN": ACTION_TOKEN, "HUB_TOKEN": HUB_TOKEN,
-            **clock.environ(),
             **(env or {})}
+    full.pop(clock.ENV, None)
     proc = subprocess.Popen([str(ROOT / "scripts" / "run")], cwd=ROOT, env=full,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out = Output(proc)

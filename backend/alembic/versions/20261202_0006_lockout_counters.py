@@ -1,7 +1,7 @@
-"""lockout counters: verification failures counted atomically, per account across every route
+"""lockout counters: verification and rep sign-in failures, counted atomically per subject
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0004
 Create Date: 2026-12-02 17:30:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0006'
-down_revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from backend.api.deps import SessionDep, SettingsDep
 from backend.core.security import create_rep_token
 from backend.crud import reps as reps_crud
-from backend.crud import throttle
+from backend.crud import lockout
 from backend.models.common import utcnow
 from backend.models.reps import Token
 
@@ -24,21 +24,24 @@ def login_access_token(request: Request, session: SessionDep, settings: Settings
     # The connection's address: uvicorn applies X-Forwarded-For only from the proxies it trusts
     # (--forwarded-allow-ips), so a client can't pick its own address here.
     ip = request.client.host if request.client else "unknown"
-    limits = throttle.Limits(per_account=settings.LOGIN_MAX_FAILURES,
-                             per_ip=settings.LOGIN_MAX_FAILURES_PER_IP,
-                             window=timedelta(minutes=settings.LOGIN_WINDOW_MINUTES))
-    gate = throttle.begin(session=session, email=form.username, ip=ip, limits=limits,
-                          now=utcnow())
-    if gate.refused:
+    account = f"login:{form.username.strip().casefold()[:200]}"
+    # Counted before the password is checked (crud.lockout), so concurrent guesses can't pass.
+    taken = lockout.take(session=session, window=timedelta(minutes=settings.LOGIN_WINDOW_MINUTES),
+                         limits={account: settings.LOGIN_MAX_FAILURES,
+                                 f"login-ip:{ip[:64]}": settings.LOGIN_MAX_FAILURES_PER_IP},
+                         now=utcnow())
+    if not taken.ok:
         # Refused before the password is checked, so the right one doesn't get in either.
-        minutes = -(-gate.retry_after // 60)
+        minutes = -(-taken.retry_after // 60)
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
                             f"Too many failed sign-ins: try again in {minutes} minute"
                             f"{'s' if minutes != 1 else ''}",
-                            headers={"Retry-After": str(gate.retry_after)})
+                            headers={"Retry-After": str(taken.retry_after)})
     rep = reps_crud.authenticate(session=session, email=form.username, password=form.password)
     signed_in = rep is not None and rep.is_active
-    throttle.finish(session=session, gate=gate, success=signed_in)
+    if signed_in:
+        # A success forgives the account's failures; the address's stay counted.
+        lockout.clear(session=session, subjects=[account], now=utcnow())
     if not signed_in:
         # One message for both cases, so the response doesn't reveal which addresses are reps.
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Incorrect email or password",

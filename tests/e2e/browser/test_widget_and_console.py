@@ -152,10 +152,13 @@ def test_customer_is_verified_queued_and_answered_live_by_a_rep(web, new_page):
 def test_widget_fits_320px_and_ignores_the_host_pages_css(web, new_page):
     page = new_page(viewport={"width": 320, "height": 640})
     page.goto(f"{web}/")
-    # Hostile page styles: none of them may reach inside the widget.
-    page.add_style_tag(content="* { font-family: serif !important; letter-spacing: 3px !important } "
-                               "button { background: rgb(255, 0, 0) !important } "
-                               "div, li, ol { display: none !important }")
+    # Hostile page styles: none of them may reach inside the widget. A constructed sheet,
+    # since the page's CSP (style-src 'self') refuses an inline <style>.
+    page.evaluate("""() => { const s = new CSSStyleSheet();
+        s.replaceSync('* { font-family: serif !important; letter-spacing: 3px !important } '
+                      + 'button { background: rgb(255, 0, 0) !important } '
+                      + 'div, li, ol { display: none !important }');
+        document.adoptedStyleSheets = [...document.adoptedStyleSheets, s]; }""")
     launcher = page.locator("waterdesk-chat .launcher")
     expect(launcher).to_be_visible()
     assert launcher.evaluate("el => getComputedStyle(el).backgroundColor") != "rgb(255, 0, 0)"

@@ -43,7 +43,7 @@ export function supervisorView(app) {
       h("section", { class: "card" }, h("h3", { text: t.byPriority }),
         h("ul", { class: "bars" }, ORDER.map((p) => h("li", {},
           h("span", { class: "bar-label", text: PRIORITY_LABEL[app.lang][p] }),
-          h("span", { class: "bar-track" }, h("span", { class: `bar prio-${p}`, style: `width:${((by[p] || 0) / max) * 100}%` })),
+          h("span", { class: "bar-track" }, h("span", { class: `bar prio-${p}`, style: { width: `${((by[p] || 0) / max) * 100}%` } })),
           h("strong", { text: String(by[p] || 0) }))))),
       h("section", { class: "card" }, h("h3", { text: t.repsOnline }),
         (s.reps_on_shift || []).length

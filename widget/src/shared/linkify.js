@@ -60,13 +60,16 @@ export function clock(iso, lang) {
   return date.toLocaleTimeString(lang === "es" ? "es-US" : "en-US", { hour: "numeric", minute: "2-digit" });
 }
 
-/** A tiny element builder: h("div", {class: "x"}, child, "text"). Strings become text nodes. */
+/** A tiny element builder: h("div", {class: "x"}, child, "text"). Strings become text nodes.
+ * `style` takes an object ({width: "40%"}), set through the CSSOM: the pages' CSP has no
+ * 'unsafe-inline', so a style="..." attribute would be blocked. */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value == null || value === false) continue;
     if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
     else if (key === "text") el.textContent = value;
+    else if (key === "style") setStyle(el, value);
     else el.setAttribute(key, value === true ? "" : String(value));
   }
   for (const child of children.flat(Infinity)) {
@@ -74,4 +77,13 @@ export function h(tag, attrs = {}, ...children) {
     el.append(typeof child === "string" ? document.createTextNode(child) : child);
   }
   return el;
+}
+
+function setStyle(el, style) {
+  if (typeof style !== "object") throw new TypeError("h(): style takes an object, not a string (CSP blocks style attributes)");
+  for (const [prop, value] of Object.entries(style)) {
+    if (value == null) continue;
+    if (prop.includes("-")) el.style.setProperty(prop, String(value));
+    else el.style[prop] = String(value);
+  }
 }

@@ -6,7 +6,7 @@ import { Connection } from "./connection.js";
 import { renderHandoff } from "./handoff.js";
 import { strings } from "./i18n.js";
 import { SessionStore } from "./storage.js";
-import { CSS } from "./styles.js";
+import { applyStyles } from "./styles.js";
 import { downloadTranscript } from "./transcript.js";
 
 const TYPING_IDLE_MS = 4_000;
@@ -24,7 +24,7 @@ export class WaterdeskChat extends HTMLElement {
     this.quickReplies = [];
     this.online = false;
     this.root = this.attachShadow({ mode: "open" });
-    this.root.append(h("style", { text: CSS }));
+    applyStyles(this.root);
     this.build();
     this.renderChrome();
     this.renderLog();

@@ -1,4 +1,6 @@
 // The widget's CSS, scoped by its shadow root: the host page can't restyle it and it can't leak.
+// It goes in as a constructed stylesheet (adoptedStyleSheets), which a Content-Security-Policy
+// without 'unsafe-inline' in style-src allows; a <style> element would be blocked by it.
 // Palette: water blues on white; every text colour meets WCAG AA on its background.
 
 export const CSS = `
@@ -132,3 +134,33 @@ footer { font-size: 11px; color: var(--muted); text-align: center; padding: 0 0 
   .heading h2 { font-size: 15px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 }
 `;
+
+let shared = null;
+
+/** One constructed stylesheet, shared by every widget on the page; null where the browser
+ * can't construct one (Safari before 16.4, Firefox before 101). */
+function constructed() {
+  if (shared === null && "adoptedStyleSheets" in ShadowRoot.prototype) {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      shared = sheet;
+    } catch {
+      shared = false;
+    }
+  }
+  return shared || null;
+}
+
+/** Styles a shadow root: adopts the constructed sheet, or falls back to a <style> element
+ * (which only a policy allowing inline styles lets apply). */
+export function applyStyles(root) {
+  const sheet = constructed();
+  if (sheet) {
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  } else {
+    const style = document.createElement("style");
+    style.textContent = CSS;
+    root.append(style);
+  }
+}
