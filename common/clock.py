@@ -8,8 +8,9 @@ they happen to run:
 - in processes a test starts (the backend, the action server, Rasa's date entity component),
   with the environment variable ``WATERDESK_NOW=2026-12-02T17:00:00Z``: that process's clock
   starts at that instant the first time it is read and then runs at the real rate, so backoffs,
-  retries and lockout windows still elapse. ``environ()`` gives the variable that hands this
-  process's clock to a child.
+  retries and lockout windows still elapse. ``environ()`` gives the variables that hand this
+  process's clock to a child, pinned to the real time (``WATERDESK_NOW_AT``), so that a child
+  restarted later reads the same time as its siblings.
 
 frozen() wins over the variable. The variable is read at call time, never at import time.
 With ENVIRONMENT=production it has no effect, and the backend refuses to start with it
@@ -31,6 +32,9 @@ from typing import Dict, Optional, Tuple, Union
 from zoneinfo import ZoneInfo
 
 ENV = "WATERDESK_NOW"
+# The real Unix time at which WATERDESK_NOW was the time; without it, a process's clock starts at
+# WATERDESK_NOW when it first reads it.
+ENV_AT = "WATERDESK_NOW_AT"
 
 Instant = Union[datetime, str]
 
@@ -88,6 +92,14 @@ def _from_env() -> Optional[datetime]:
     raw = _env_value()
     if not raw:
         return None
+    real_at = os.environ.get(ENV_AT, "").strip()
+    if real_at:
+        # Pinned to a real moment: every process (a restarted one too) reads the same time.
+        try:
+            offset = _parse_env(raw) - datetime.fromtimestamp(float(real_at), timezone.utc)
+        except ValueError as e:
+            raise ValueError(f"{ENV_AT}={real_at!r}: {e}") from None
+        return datetime.now(timezone.utc) + offset
     with _lock:
         anchor = _anchors.get(raw)
         if anchor is None:
@@ -122,7 +134,7 @@ def environ() -> Dict[str, str]:
     where this one is; {} on the real clock, so children keep the real clock too."""
     if not is_set():
         return {}
-    return {ENV: now().isoformat().replace("+00:00", "Z")}
+    return {ENV: now().isoformat().replace("+00:00", "Z"), ENV_AT: repr(time.time())}
 
 
 @contextmanager

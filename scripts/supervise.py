@@ -45,7 +45,6 @@ class Service:
     failures: int = 0  # deaths in a row, each within policy.stable of its start
     due: float | None = None  # when a dead one starts again
     given_up: bool = False
-    restarts: int = 0
 
 
 def say(msg: str) -> None:
@@ -116,8 +115,8 @@ class StateFile:
             stat = proc_stat(s.proc.pid) if s.proc else None
             if s.proc and stat:
                 children[s.name] = {"pgid": s.proc.pid, "start": stat[1]}
-        state = {"boot_id": boot_id(), "supervisor": {"pid": os.getpid(), "start": me[1] if me else 0},
-                 "children": children}
+        state = {"boot_id": boot_id(), "children": children,
+                 "supervisor": {"pid": os.getpid(), "start": me[1] if me else 0}}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
         tmp.write_text(json.dumps(state, indent=1))
@@ -197,7 +196,6 @@ class Supervisor:
             return
         if s.proc is None:
             if s.due is not None and now >= s.due:
-                s.restarts += 1
                 self.start(s)
             return
         if s.failures and now - s.started_at >= self.policy.stable:

@@ -26,7 +26,8 @@ LA = ZoneInfo("America/Los_Angeles")
 def child(code: str, env: Optional[Dict[str, str]] = None) -> dict:
     """Run `code` in a fresh interpreter (nothing frozen) with the clock's variables only as given;
     it prints a JSON object."""
-    base = {k: v for k, v in os.environ.items() if k not in (clock.ENV, "ENVIRONMENT")}
+    base = {k: v for k, v in os.environ.items()
+            if k not in (clock.ENV, clock.ENV_AT, "ENVIRONMENT")}
     out = subprocess.run([sys.executable, "-c", "import json\nfrom common import clock\n" + code],
                          cwd=ROOT, env={**base, "PYTHONPATH": str(ROOT), **(env or {})},
                          capture_output=True, text=True, timeout=60)
@@ -130,10 +131,19 @@ def test_frozen_with_tick_runs_from_the_instant() -> None:
 def test_environ_hands_the_clock_to_a_child() -> None:
     with clock.frozen("2027-02-15T17:00:00Z"):
         env = clock.environ()
-    assert env == {clock.ENV: "2027-02-15T17:00:00Z"}
+    assert env[clock.ENV] == "2027-02-15T17:00:00Z" and float(env[clock.ENV_AT]) > 0
     got = child(NOW_AND_TODAY, env=env)
     assert got["today"] == "2027-02-15" and got["set"] is True
     assert got["environ"][clock.ENV].startswith("2027-02-15T17:00:0")
+
+
+def test_a_child_started_later_reads_the_same_time_as_its_siblings() -> None:
+    """Pinned to the real moment it was handed over: a restarted service isn't behind."""
+    env = {clock.ENV: "2027-02-15T17:00:00Z", clock.ENV_AT: repr(time.time() - 3600)}
+    got = child(NOW_AND_TODAY, env=env)
+    now = clock.parse_instant(got["now"])
+    assert clock.parse_instant("2027-02-15T18:00:00Z") <= now \
+        < clock.parse_instant("2027-02-15T18:01:00Z")
 
 
 def test_the_suite_runs_on_a_set_clock() -> None:

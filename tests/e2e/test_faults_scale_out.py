@@ -15,8 +15,8 @@ import pytest
 from common import clock
 from tests.utils.chat import Customer, Rep
 from tests.utils.chat import run as run_async
-from tests.utils.faults import private_postgres, private_redis, supervised_run
-from tests.utils.resilient import SteadyCustomer, converse
+from tests.utils.faults import SupervisedRun, private_postgres, private_redis, supervised_run
+from tests.utils.resilient import AnyCustomer, SteadyCustomer, converse
 from tests.utils.stack import start_backend
 from tests.utils.tally import (
     Tally, back_to_the_bot, rep_token, settle, through_fault, told_plainly, web_and_rest)
@@ -44,13 +44,14 @@ def scaled(model, tmp_path_factory):  # type: ignore[no-untyped-def]
         yield run, backend_b, pg, redis
 
 
-def both(run, backend_b: str, tag: str) -> list:  # type: ignore[no-untyped-def]
+def both(run: SupervisedRun, backend_b: str, tag: str) -> list[AnyCustomer]:
     """Customers on both backends, chat and REST."""
     return (web_and_rest(run.backend, f"{tag}-a", web=3, rest=1)
             + web_and_rest(backend_b, f"{tag}-b", web=3, rest=1))
 
 
-def check_carries_on(run, backend_b: str, tally: Tally, customers: list) -> None:  # type: ignore[no-untyped-def]
+def check_carries_on(run: SupervisedRun, backend_b: str, tally: Tally,
+                     customers: list[AnyCustomer]) -> None:
     """After the fault, new conversations on either backend get the bot again, and a
     conversation queued by it goes back to the bot."""
     for backend in (run.backend, backend_b):

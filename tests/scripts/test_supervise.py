@@ -182,11 +182,12 @@ def test_a_second_supervisor_on_a_live_state_file_refuses_to_start(tmp_path):
         assert stop(first, out) == 0, out.text
 
 
-@pytest.mark.parametrize("content", ["{not json", json.dumps({"boot_id": "another boot",
-                                                                "supervisor": {"pid": 1,
-                                                                               "start": 0},
-                                                                "children": {"x": {
-                                                                    "pgid": 1, "start": 0}}})])
+# A file cut short, and one from before a reboot naming pid 1 (which must never be touched).
+STALE = ["{not json", json.dumps({"boot_id": "another boot", "supervisor": {"pid": 1, "start": 0},
+                                  "children": {"x": {"pgid": 1, "start": 0}}})]
+
+
+@pytest.mark.parametrize("content", STALE)
 def test_a_stale_or_unreadable_state_file_is_no_obstacle(tmp_path, content):
     state = tmp_path / "s.json"
     state.write_text(content)

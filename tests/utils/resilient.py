@@ -117,7 +117,7 @@ class SteadyCustomer:
         try:
             while time.monotonic() < deadline:
                 if self._sio is None or not self._sio.connected or self._dropped.is_set():
-                    self.reconnects += self._sio is not None
+                    self.reconnects += self.session_id is not None
                     await self.connect(patience=max(1.0, deadline - time.monotonic()))
                 assert self._sio is not None
                 call = asyncio.ensure_future(self._sio.call(
@@ -138,6 +138,7 @@ class SteadyCustomer:
                     self.acked[client_id] = ack["seq"]
                     return ack
                 if isinstance(ack, dict) and ack.get("error") in ("rate_limited", "server_error"):
+                    self.reconnects += 1  # counted with the reconnects: a resend all the same
                     await asyncio.sleep(float(ack.get("retry_after") or 1))
                     continue
                 raise AssertionError(f"{self.tag}: {text!r} refused: {ack}")
@@ -253,10 +254,10 @@ class RestCustomer:
             await client.aclose()
 
 
-Customer = SteadyCustomer | RestCustomer
+AnyCustomer = SteadyCustomer | RestCustomer
 
 
-async def converse(customer: Customer, lines: list[str], *, pause: float = 0.8,
+async def converse(customer: AnyCustomer, lines: list[str], *, pause: float = 0.8,
                    barrier: asyncio.Barrier | None = None, at: int = 0) -> None:
     """Says each line in turn, pausing as a person reading the answer would; with a barrier,
     line `at` waits for the other parties, so the fault finds every customer mid-message."""

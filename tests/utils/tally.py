@@ -13,7 +13,7 @@ import httpx
 from backend.hub.conversations import BACK_TO_BOT, UNAVAILABLE
 from tests.utils.chat import run as run_async
 from tests.utils.resilient import (
-    DIALOGS, SERVICE, Customer, RestCustomer, SteadyCustomer, converse)
+    DIALOGS, SERVICE, AnyCustomer, RestCustomer, SteadyCustomer, converse)
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Tally:
                 f"flight at the fault, {self.sent} sent, {len(self.lost)} lost, "
                 f"{len(self.duplicated)} duplicated, {len(self.unseen)} unseen, "
                 f"{len(self.unanswered)} unanswered"
-                + (f", {len(self.answers_lost)} REST answers lost with the backend"
+                + (f", {len(self.answers_lost)} REST answers lost (no idempotency key to ask again)"
                    if self.answers_lost else "")
                 + f"; {self.carried_on} carried on with the bot, "
                 f"{self.queued} queued; {self.reconnects} reconnects/retries")
@@ -73,7 +73,7 @@ def unanswered(msgs: list[dict[str, Any]]) -> list[str]:
     return missed
 
 
-async def audit(backend: str, customers: list[Customer], tally: Tally) -> Tally:
+async def audit(backend: str, customers: list[AnyCustomer], tally: Tally) -> Tally:
     """Every message a customer sent is stored exactly once, every stored message reached the
     customer (chat), and every conversation either has the bot's answer to its last message or
     is queued for a person."""
@@ -119,8 +119,8 @@ async def audit(backend: str, customers: list[Customer], tally: Tally) -> Tally:
 
 # --- driving a fault, and what a rep sees -------------------------------------------------------
 
-def through_fault(customers: list[Customer], inject: Callable[[], None], *, at: int = 2,
-                  lag: float = 0.15) -> int:
+def through_fault(customers: list[AnyCustomer], inject: Callable[[], None], *,
+                  at: int = 2, lag: float = 0.15) -> int:
     """Runs a dialog per customer, all at once; they send line `at` together, and the fault is
     injected `lag` seconds later, while those messages are with the hub and the bot. Returns
     how many were still in flight then."""
@@ -146,12 +146,12 @@ def through_fault(customers: list[Customer], inject: Callable[[], None], *, at: 
     return run_async(go())
 
 
-def web_and_rest(backend: str, tag: str, web: int = 6, rest: int = 2) -> list[Customer]:
+def web_and_rest(backend: str, tag: str, web: int = 6, rest: int = 2) -> list[AnyCustomer]:
     return ([SteadyCustomer(backend, f"{tag}-web{i}") for i in range(web)]
             + [RestCustomer(backend, f"{tag}-rest{i}") for i in range(rest)])
 
 
-def settle(backend: str, customers: list[Customer], tally: Tally,
+def settle(backend: str, customers: list[AnyCustomer], tally: Tally,
            figures: list[Tally]) -> Tally:
     run_async(audit(backend, customers, tally))
     figures.append(tally)

@@ -1,7 +1,7 @@
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, Header, HTTPException, status
 
 from backend.api.deps import CallerDep, HubDep
 from backend.models.conversations import (
@@ -31,15 +31,22 @@ async def start_conversation(hub: HubDep, _caller: CallerDep,
 
 
 @router.post("/{conversation_id}/messages", response_model=ReplyOut)
-async def post_message(conversation_id: str, body: MessageIn, hub: HubDep,
-                       _caller: CallerDep) -> Any:
-    """A customer message: stored first, then answered by the bot unless a person holds it."""
+async def post_message(
+    conversation_id: str, body: MessageIn, hub: HubDep, _caller: CallerDep,
+    idempotency_key: Annotated[str | None, Header(max_length=58, pattern=r"^[\x21-\x7e]+$")] = None,
+) -> Any:
+    """A customer message: stored first, then answered by the bot unless a person holds it.
+
+    With an Idempotency-Key, a retry after a lost answer stores the message once and is
+    answered (again, if nothing was said after it)."""
     conversation = await hub.get(conversation_id)
     if conversation is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation")
     if conversation.status == ConversationStatus.closed:
         raise HTTPException(status.HTTP_409_CONFLICT, "This conversation is closed")
-    result = await hub.customer_message(conversation_id=conversation.id, text=body.text)
+    result = await hub.customer_message(
+        conversation_id=conversation.id, text=body.text,
+        client_id=f"rest:{idempotency_key}" if idempotency_key else None)
     return ReplyOut(conversation_id=conversation.id, status=result.status,
                     replies=[MessagePublic.model_validate(m, from_attributes=True)
                              for m in result.replies])
