@@ -23,8 +23,8 @@ from tests.utils.faults import RestartableRelay, SupervisedRun, supervised_run
 from tests.utils.mail import mail
 from tests.utils.resilient import SteadyCustomer, converse
 from tests.utils.tally import (
-    Tally, back_to_the_bot, console_serves_the_queue, rep_token, settle, through_fault,
-    told_plainly, web_and_rest)
+    Tally, back_to_the_bot, console_serves_the_queue, rep_token, report_figures, settle,
+    through_fault, told_plainly, web_and_rest)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 OUTAGE = 120.0  # seconds the relay stays down
@@ -210,12 +210,4 @@ def _text(msg: EmailMessage) -> str:
 
 def test_fault_figures(run):
     """The figures for the issue: faults injected, conversations in flight, messages lost."""
-    assert FIGURES, "run with the fault tests above"
-    lost = sum(t.messages_lost for t in FIGURES)
-    report = "\n".join(["", "fault figures (single node, SQLite):"]
-                       + [f"  {t.line()}" + "".join(f"; {n}" for n in t.notes) for t in FIGURES]
-                       + [f"  faults injected: {len(FIGURES)}; conversations through them: "
-                          f"{sum(t.conversations for t in FIGURES)}; messages lost: {lost}"])
-    (run.data_dir / "fault-figures.txt").write_text(report)
-    print(report)
-    assert lost == 0
+    assert report_figures("single node, SQLite", FIGURES, run.data_dir / "fault-figures.txt") == 0

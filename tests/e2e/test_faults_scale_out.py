@@ -19,7 +19,8 @@ from tests.utils.faults import SupervisedRun, private_postgres, private_redis, s
 from tests.utils.resilient import AnyCustomer, SteadyCustomer, converse
 from tests.utils.stack import start_backend
 from tests.utils.tally import (
-    Tally, back_to_the_bot, rep_token, settle, through_fault, told_plainly, web_and_rest)
+    Tally, back_to_the_bot, rep_token, report_figures, settle, through_fault, told_plainly,
+    web_and_rest)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 FIGURES: list[Tally] = []
@@ -135,12 +136,5 @@ async def _fan_out_resumes(backend_a: str, backend_b: str, patience: float = 90)
 
 def test_fault_figures(scaled):
     run = scaled[0]
-    assert FIGURES, "run with the fault tests above"
-    lost = sum(t.messages_lost for t in FIGURES)
-    report = "\n".join(["", "fault figures (scale-out: PostgreSQL, Redis, two backends):"]
-                       + [f"  {t.line()}" + "".join(f"; {n}" for n in t.notes) for t in FIGURES]
-                       + [f"  faults injected: {len(FIGURES)}; conversations through them: "
-                          f"{sum(t.conversations for t in FIGURES)}; messages lost: {lost}"])
-    (run.data_dir / "fault-figures.txt").write_text(report)
-    print(report)
-    assert lost == 0
+    assert report_figures("scale-out: PostgreSQL, Redis, two backends", FIGURES,
+                          run.data_dir / "fault-figures.txt") == 0

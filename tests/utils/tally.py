@@ -195,3 +195,17 @@ def told_plainly(backend: str, conversation_id: str) -> bool:
     r = httpx.get(f"{backend}/api/v1/conversations/{conversation_id}", headers=SERVICE)
     return any(m["sender"] == "system" and m["text"] == UNAVAILABLE["en"]
                for m in r.json()["messages"])
+
+
+def report_figures(title: str, figures: list[Tally], out: Any) -> int:
+    """Print (and write to the Path `out`) the issue's figures: faults injected, conversations
+    through them, messages lost. Returns the messages lost."""
+    assert figures, "run with the fault tests above"
+    lost = sum(t.messages_lost for t in figures)
+    report = "\n".join(["", f"fault figures ({title}):"]
+                       + [f"  {t.line()}" + "".join(f"; {n}" for n in t.notes) for t in figures]
+                       + [f"  faults injected: {len(figures)}; conversations through them: "
+                          f"{sum(t.conversations for t in figures)}; messages lost: {lost}"])
+    out.write_text(report)
+    print(report)
+    return lost
