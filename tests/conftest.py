@@ -16,6 +16,9 @@ import pytest
 from common import clock
 
 if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from backend.core.config import Settings
     from tests.utils.mail import Relay
     from tests.utils.stack import Stack
 
@@ -77,3 +80,41 @@ def stack(model: Path, relay: "Relay",
            "EMAIL_TRUSTED_AUTHSERV_IDS": TRUSTED_RELAY}
     with start_stack(tmp_path_factory.mktemp("stack"), model=model, extra_env=env) as running:
         yield running
+
+
+# The backend's in-process apps, shared by tests/backend and tests/security (app env only).
+@pytest.fixture(scope="session")
+def seeded_settings(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator["Settings"]:
+    """A migrated database with the full demo district, shared by read-mostly tests."""
+    from tests.utils.db import make_test_settings, prepare, throwaway_database
+
+    tmp = tmp_path_factory.mktemp(f"db-{db_kind}")
+    with throwaway_database(db_kind, tmp) as url:
+        settings = make_test_settings(database_url=url, data_dir=tmp)
+        prepare(settings)
+        yield settings
+
+
+@pytest.fixture(scope="session")
+def client(seeded_settings: "Settings") -> Iterator["TestClient"]:
+    from fastapi.testclient import TestClient
+
+    from backend.main import create_app
+
+    with TestClient(create_app(seeded_settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def fresh_client(db_kind: str, tmp_path: Path) -> Iterator["TestClient"]:
+    """Its own small seeded database, for tests that change the fixed accounts."""
+    from fastapi.testclient import TestClient
+
+    from backend.main import create_app
+    from tests.utils.db import make_test_settings, prepare, throwaway_database
+
+    with throwaway_database(db_kind, tmp_path) as url:
+        settings = make_test_settings(database_url=url, data_dir=tmp_path)
+        prepare(settings, n_accounts=5)
+        with TestClient(create_app(settings)) as c:
+            yield c
