@@ -49,7 +49,8 @@ class ActionCheckBalance(WaterDeskAction):
                 "hace un plan de pagos. Puedo ayudarle con cualquiera de los dos.",
                 buttons=[("Payment arrangement", "Plan de pagos", "/payment_arrangement"),
                          ("How to pay", "Cómo pagar", "/pay_bill")])
-        elif a.get("autopay"):
+            return [SlotSet("offer", "run:action_payment_arrangement")]  # a yes checks the plan
+        if a.get("autopay"):
             say(dispatcher, ctx, "You're on autopay, so it will be paid automatically on the due date.",
                 "Tiene pago automático, así que se pagará solo en la fecha de vencimiento.")
         return []
@@ -268,6 +269,10 @@ async def explain_referral(action: WaterDeskAction, dispatcher: CollectingDispat
                            result: dict[str, Any]) -> list[EventType]:
     from actions.handoff import hand_off
 
+    if result.get("outcome") == "nothing_to_grant":  # nothing owed or no fee: no review needed
+        say(dispatcher, ctx, f"{ctx.pick(result['message'])} Is there anything else I can help with?",
+            f"{ctx.pick(result['message'])} ¿Le puedo ayudar con algo más?")
+        return []
     reasons = " ".join(ctx.pick(r) for r in result["decision"]["reasons"])
     say(dispatcher, ctx, f"{ctx.pick(result['decision']['rule_text'])} {reasons}",
         f"{ctx.pick(result['decision']['rule_text'])} {reasons}")
@@ -327,6 +332,7 @@ class ActionShutoff(WaterDeskAction):
                 "califica para un plan de pagos.",
                 buttons=[("Payment arrangement", "Plan de pagos", "/payment_arrangement"),
                          ("How to pay", "Cómo pagar", "/pay_bill")])
+            return [SlotSet("offer", "run:action_payment_arrangement")]  # a yes checks the plan
         else:
             say(dispatcher, ctx,
                 "Your service is active and there's no shut-off scheduled on your account. "

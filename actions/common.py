@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api import APIError, APIUnavailable, WaterDeskAPI, get_api
 from actions.emotion import read_emotion
+from actions.requests import FORMS, TASKS, second_request
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +124,14 @@ class WaterDeskAction(Action, ABC):
             handed = await guard(dispatcher=dispatcher, tracker=tracker, ctx=ctx, extra=events)
             if handed is not None:
                 return events + handed
+        if second := second_request(tracker.latest_message):
+            events.append(SlotSet("next_request", second))
         if self.needs_verification and not ctx.verified:
             return events + start_verification(pending=self.action_name, tracker=tracker)
-        return events + await self.safely(dispatcher, tracker, ctx)
+        done = await self.safely(dispatcher, tracker, ctx)
+        return events + done + await then_next(
+            self.action_name, done, dispatcher=dispatcher, tracker=tracker, ctx=ctx,
+            pending=second or tracker.get_slot("next_request"))
 
     async def safely(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                      ctx: Context) -> list[EventType]:
@@ -156,11 +162,63 @@ class WaterDeskAction(Action, ABC):
         """The topic's work, once guards and verification have passed."""
 
 
-def start_verification(*, pending: str | None, tracker: Tracker | None = None) -> list[EventType]:
-    """Remember what the customer asked for and run the verification form; it resumes afterwards."""
-    given = {e.get("entity") for e in (tracker.latest_message.get("entities", []) if tracker else [])}
+async def perform(name: str, *, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  ctx: Context) -> list[EventType]:
+    """Run a registered action the customer just agreed to, verifying them first if it needs it."""
+    action = REGISTRY[name]()
+    if action.needs_verification and not ctx.verified:
+        return start_verification(pending=name)
+    return await action.safely(dispatcher, tracker, ctx)
+
+
+async def then_next(done_by: str, done: list[EventType], *, dispatcher: CollectingDispatcher,
+                    tracker: Tracker, ctx: Context, pending: str | None) -> list[EventType]:
+    """The customer's second request, once the first is finished (no form, offer or handoff)."""
+    if not pending or TASKS.get(pending) == done_by:
+        return [SlotSet("next_request", None)] if pending else []
+    for e in done:
+        if (e.get("event") == "active_loop" and e.get("name")) or (
+                e.get("event") == "slot" and e.get("name") in ("offer", "handed_off")
+                and e.get("value")):
+            return []  # still busy with the first request: the second waits
+    cleared: list[EventType] = [SlotSet("next_request", None)]
+    slots = {e["name"]: e.get("value") for e in done if e.get("event") == "slot"}
+    if slots.get("verified") and not ctx.verified:  # verified just now, for the first request
+        ctx = ctx.with_verification(token=slots["verification_token"],
+                                    account=slots["verified_account"],
+                                    name=slots.get("customer_name"), lang=slots.get("language")
+                                    or ctx.lang)
+    if pending in TASKS:
+        return cleared + await perform(TASKS[pending], dispatcher=dispatcher, tracker=tracker,
+                                       ctx=ctx)
+    en, es = FORMS[pending]
+    say(dispatcher, ctx, f"You also mentioned {en}. Shall we do that now?",
+        f"También mencionó {es}. ¿Lo hacemos ahora?",
+        buttons=[("Yes", "Sí", f"/{pending}"), ("No, thanks", "No, gracias", "/deny")])
+    return cleared
+
+
+def start_verification(*, pending: str | None, tracker: Tracker | None = None,
+                       not_factors: set[str] | frozenset[str] = frozenset()) -> list[EventType]:
+    """Remember what the customer asked for and run the verification form; it resumes afterwards.
+
+    `not_factors` are entities of the request that are its subject ("change my phone to …").
+    """
+    given = {e.get("entity") for e in (tracker.latest_message.get("entities", []) if tracker else [])
+             if e.get("entity") not in not_factors}
     # Details in the same message ("balance for 1000001, 92688") are kept; stale ones are cleared.
     cleared = [SlotSet(slot, None) for slot, entity in
                (("account_number", "account_number"), ("zip", "zip"), ("phone", "phone"),
                 ("last_name", "last_name")) if entity not in given]
     return [SlotSet("pending_action", pending), *cleared, ActiveLoop("verify_form")]
+
+
+async def work_order(action: WaterDeskAction, ctx: Context, *, kind: str, priority: str,
+                     description: str, location: str | None = None) -> dict[str, Any]:
+    """A field work order; an unverified customer must say where (the backend checks)."""
+    body: dict[str, Any] = {"kind": kind, "priority": priority, "description": description[:2000]}
+    if location:
+        body["location"] = location
+    return await action.api.write("POST", "/work-orders", body=body, key=ctx.key(action.action_name),
+                                  token=ctx.token if ctx.verified else None,
+                                  conversation_id=ctx.conversation_id)

@@ -7,10 +7,11 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.asks import ask
-from actions.common import Context, WaterDeskAction, latest_entities, say, start_verification
+from actions.common import (REGISTRY, Context, WaterDeskAction, latest_entities, perform, say,
+                            start_verification, work_order)
 from actions.handoff import hand_off
 from actions.language import named_language
-from actions.leaks import ActionMeterReread, _work_order, report_outages
+from actions.leaks import ActionMeterReread, report_outages
 
 
 class ActionGreet(WaterDeskAction):
@@ -118,7 +119,7 @@ class ActionLeakOrder(WaterDeskAction):
     needs_verification = True
 
     async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
-        order = await _work_order(self, ctx, kind="leak_investigation", priority="normal",
+        order = await work_order(self, ctx, kind="leak_investigation", priority="normal",
                                   description="Customer accepted a leak investigation visit")
         say(dispatcher, ctx,
             f"Booked: a technician will check for leaks (work order {order['order_number']}) and "
@@ -133,7 +134,7 @@ class ActionMeterTestOrder(WaterDeskAction):
     needs_verification = True
 
     async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
-        order = await _work_order(self, ctx, kind="meter_test", priority="normal",
+        order = await work_order(self, ctx, kind="meter_test", priority="normal",
                                   description="Customer requested a meter accuracy test")
         say(dispatcher, ctx,
             f"Scheduled (work order {order['order_number']}). The ${order['fee']} test fee will "
@@ -161,6 +162,12 @@ class ActionAcceptOffer(WaterDeskAction):
             return done + await ActionLeakOrder().safely(dispatcher, tracker, ctx)
         if kind == "meter_test":
             return done + await ActionMeterTestOrder().safely(dispatcher, tracker, ctx)
+        if kind == "order" and arg in REGISTRY:  # the read-back was confirmed: place it
+            return await REGISTRY[arg]().safely(dispatcher, tracker, ctx) + done
+        if kind == "run" and arg in REGISTRY:  # "I can check whether you qualify…": yes
+            return done + await perform(arg, dispatcher=dispatcher, tracker=tracker, ctx=ctx)
+        if kind == "leak_report":
+            return done + [ActiveLoop("leak_form")]
         if not ctx.verified and kind in ("autopay", "paperless", "arrangement", "extension"):
             return start_verification(pending=None, tracker=tracker)
         if kind in ("autopay", "paperless"):
@@ -203,5 +210,8 @@ class ActionDeclineOffer(WaterDeskAction):
     action_name = "action_decline_offer"
 
     async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        if (tracker.get_slot("offer") or "").startswith("order:"):
+            say(dispatcher, ctx, "OK, I haven't placed the order; nothing has changed.",
+                "De acuerdo, no hice la orden; no cambió nada.")
         ask(dispatcher, ctx, "anything_else")
         return [SlotSet("offer", None)]

@@ -9,21 +9,26 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.api import APIError, APIUnavailable, get_api
 from actions.common import Context, WaterDeskAction, say
 from actions.emotion import EmotionReading
-from actions.handoff_decision import HandoffDecision, Signals, decide, summarize
+from actions.handoff_decision import HandoffDecision, Signals, decide
+from actions.summary import summarize
+from common import urgency
 
 # Collected details worth a rep's glance; tokens and internals stay out.
 COLLECTED = ("verified_account", "customer_name", "language", "account_type", "service_address",
              "service_zip", "service_date", "leak_location", "severity", "leak_address", "offer",
              "pending_action")
 GENERIC_INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "help",
-                   "bot_challenge", "out_of_scope", "request_human", "nlu_fallback", "complain"}
+                   "bot_challenge", "out_of_scope", "request_human", "nlu_fallback", "complain",
+                   urgency.INTENT}
 # Reasons the guard acts on by itself, before the topic action runs.
-PROACTIVE = {"emergency", "threat", "distress", "strong_emotion", "dispute"}
+PROACTIVE = {"emergency", "threat", "misconduct", "distress", "strong_emotion", "request",
+             "dispute"}
 # Reasons that come from the bot's own state rather than the customer's words.
 FORCED = {
     "system_unavailable": ("Our systems were unavailable to the bot",
@@ -47,7 +52,10 @@ def _topic(tracker: Tracker) -> str | None:
     """The customer's latest request, for routing and the rep's summary."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            parse = event.get("parse_data") or {}
+            name = (parse.get("intent") or {}).get("name")
+            if name == urgency.INTENT:  # the NLU's own reading stays second in the ranking
+                name = ((parse.get("intent_ranking") or [{}, {}])[1:2] or [{}])[0].get("name")
             if name and name not in GENERIC_INTENTS:
                 return str(name)
     return None
@@ -69,6 +77,8 @@ def _signals(tracker: Tracker, ctx: Context, *, extra: list[EventType] | None = 
         collected={**{k: tracker.get_slot(k) for k in COLLECTED if tracker.get_slot(k)},
                    **({"topic": topic} if (topic := _topic(tracker)) else {})},
     )
+    if found := urgency.reading(tracker.latest_message):
+        fields.update(urgency=found[0], urgency_confidence=found[1])
     fields.update(overrides)
     return Signals(**fields)
 
@@ -78,7 +88,7 @@ async def guard(*, dispatcher: CollectingDispatcher, tracker: Tracker, ctx: Cont
     """Hands off before anything else when the customer's words call for a person."""
     if tracker.get_slot("handed_off"):
         return None
-    decision = decide(_signals(tracker, ctx, extra=extra))
+    decision = await _decide(_signals(tracker, ctx, extra=extra))
     if decision.handoff and decision.reason_code in PROACTIVE:
         return await _send(dispatcher, tracker, ctx, decision)
     return None
@@ -86,8 +96,12 @@ async def guard(*, dispatcher: CollectingDispatcher, tracker: Tracker, ctx: Cont
 
 async def hand_off(*, dispatcher: CollectingDispatcher, tracker: Tracker, ctx: Context,
                    reason_code: str, policy_referral: str | None = None,
-                   emergency: bool = False, consecutive_fallbacks: int = 0) -> list[EventType]:
-    """Hands off for a reason the bot already knows (a request, a referral, an emergency…)."""
+                   emergency: bool = False, consecutive_fallbacks: int = 0,
+                   then: tuple[str, str] | None = None) -> list[EventType]:
+    """Hands off for a reason the bot already knows (a request, a referral, an emergency…).
+
+    `then` is said (en, es) after the handoff's own first line: what the bot already did.
+    """
     if reason_code in FORCED:
         en, es, priority = FORCED[reason_code]
         base = decide(_signals(tracker, ctx, intent="request_human", intent_confidence=1.0))
@@ -102,14 +116,26 @@ async def hand_off(*, dispatcher: CollectingDispatcher, tracker: Tracker, ctx: C
             overrides["verification_failures"] = 3
         if reason_code == "request":
             overrides.update(intent="request_human", intent_confidence=1.0)
-        decision = decide(_signals(tracker, ctx, **overrides))
+        decision = await _decide(_signals(tracker, ctx, **overrides))
         if not decision.handoff:  # asked for, so honour it as a plain request
             decision = decide(_signals(tracker, ctx, intent="request_human", intent_confidence=1.0))
-    return await _send(dispatcher, tracker, ctx, decision)
+    return await _send(dispatcher, tracker, ctx, decision, then=then)
+
+
+async def _decide(signals: Signals) -> HandoffDecision:
+    decision = decide(signals)
+    if decision.reason_code != "emergency":
+        return decision
+    try:  # the district's own emergency line, not a default
+        phone = (await get_api().district())["emergency_phone"]
+    except (APIError, APIUnavailable, KeyError):
+        return decision
+    return decide(signals, emergency_phone=phone)
 
 
 async def _send(dispatcher: CollectingDispatcher, tracker: Tracker, ctx: Context,
-                decision: HandoffDecision) -> list[EventType]:
+                decision: HandoffDecision, *,
+                then: tuple[str, str] | None = None) -> list[EventType]:
     turns = [("user" if e.get("event") == "user" else "bot", e.get("text") or "")
              for e in tracker.events if e.get("event") in ("user", "bot") and e.get("text")]
     signals = _signals(tracker, ctx)
@@ -125,8 +151,12 @@ async def _send(dispatcher: CollectingDispatcher, tracker: Tracker, ctx: Context
         "emotions": list(tracker.get_slot("emotions") or []),
     }
     say(dispatcher, ctx, decision.customer_message_en, decision.customer_message_es)
+    if then:
+        say(dispatcher, ctx, *then)
     dispatcher.utter_message(json_message={"handoff": payload})
-    return [SlotSet("handed_off", True), SlotSet("offer", None)]
+    # Any form stops here: the rep takes over, and the bot must not ask its question again.
+    return [SlotSet("handed_off", True), SlotSet("offer", None), ActiveLoop(None),
+            SlotSet("requested_slot", None)]
 
 
 class ActionHandoff(WaterDeskAction):
@@ -149,4 +179,4 @@ class ActionHandleComplaint(WaterDeskAction):
             "representante.",
             buttons=[("Talk to a representative", "Hablar con un representante", "/request_human"),
                      ("Show me what you can do", "¿Qué puede hacer?", "/help")])
-        return []
+        return [SlotSet("offer", "handoff:request")]  # a yes takes the offer of a person

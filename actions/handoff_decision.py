@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from actions.emotion import (LEXICON, SHIELD, EmotionReading, Match, Words, find_terms,
                              normalize_lang, read_emotion, split_words, trend)
-from common.cards import mask_cards
+from common.urgency import HINT, THRESHOLD
 
 PRIORITIES: tuple[str, ...] = ("emergency", "distressed", "complex", "request")
 SKILLS: tuple[str, ...] = ("spanish", "billing", "field", "supervisor")
@@ -82,6 +81,26 @@ DISPUTE_TERMS = (("i dispute", "dispute", "disputing", "disputar", "overcharged"
 ASKS: Mapping[str, tuple[str, ...]] = {"request": REQUEST_TERMS, "dispute": DISPUTE_TERMS,
                                        "shield": SHIELD}
 THREATS = ("legal", "media", "regulator")
+# The classifier's categories as rules: (rule code, reason detail, extra skills).
+CLASSIFIED: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
+    "emergency": ("emergency", "emergency", ()),
+    "health": ("distress", "health", ()),
+    "hardship": ("distress", "hardship", ("billing",)),
+    "bereavement": ("distress", "bereavement", ()),
+    "abuse": ("distress", "abuse", ("supervisor",)),
+    "threat": ("threat", "threat", ()),
+    "misconduct": ("misconduct", "misconduct", ()),
+    "discrimination": ("misconduct", "discrimination", ()),
+    "anger": ("strong_emotion", "angry", ()),
+    "request_person": ("request", "request", ()),
+}
+# Most urgent first: the first hit sets the priority and the reason.
+RANK = ("emergency", "threat", "misconduct", "distress", "strong_emotion", "request", "fallbacks",
+        "dispute", "policy_referral", "verification_failed")
+# Asking for a plan or more time is routine: hardship words alone don't take it from the bot.
+MONEY_INTENTS = frozenset({"payment_arrangement", "pay_bill", "fee_waiver", "deposit",
+                           "check_balance", "shutoff"})
+_REAL_DISTRESS = ("hardship", "bereavement", "abuse", "health", "emergency")
 
 
 @dataclass(frozen=True)
@@ -108,6 +127,11 @@ _RULES: Mapping[str, _Rule] = {r.code: r for r in (
           "supervisor, who will review everything and get back to you.",
           "Lamento que las cosas hayan llegado a este punto. Estoy pasando su conversación a un "
           "supervisor, quien revisará todo y le responderá."),
+    _Rule("misconduct", "complex", ("supervisor",),
+          "I'm sorry this happened; it should not have. I'm passing your conversation to a "
+          "supervisor now, who will look into it with you.",
+          "Lamento que esto haya pasado; no debió ocurrir. Estoy pasando su conversación a un "
+          "supervisor, quien lo revisará con usted."),
     _Rule("distress", "distressed", (), *_PRIORITY_MSG),
     _Rule("strong_emotion", "distressed", (),
           "I'm sorry for the frustration. I'm passing your conversation to a representative now; "
@@ -149,6 +173,16 @@ REASONS: Mapping[str, tuple[str, str]] = {
               "Cliente mencionó las noticias o redes sociales («{cue}»)"),
     "regulator": ("Customer mentioned a regulator or elected official (“{cue}”)",
                   "Cliente mencionó un regulador o funcionario electo («{cue}»)"),
+    "threat": ("Customer threatened to take it further (police, officials, lawyers or media)",
+               "Cliente amenazó con escalarlo (policía, funcionarios, abogados o medios)"),
+    "misconduct": ("Complaint about a staff member's conduct", "Queja sobre la conducta de personal"),
+    "discrimination": ("Customer reports being treated unfairly (discrimination)",
+                       "Cliente reporta trato injusto (discriminación)"),
+    "health": ("Possible health risk or medical need", "Posible riesgo de salud o necesidad médica"),
+    "bereavement": ("Bereavement: a death in the customer's family",
+                    "Duelo: falleció un familiar del cliente"),
+    "abuse": ("Customer may be at risk (abuse or threats)",
+              "El cliente podría estar en riesgo (abuso o amenazas)"),
     "medical": ("Customer mentioned a medical need or vulnerable person (“{cue}”)",
                 "Cliente mencionó una necesidad médica o persona vulnerable («{cue}»)"),
     "hardship": ("Customer mentioned financial hardship (“{cue}”)",
@@ -185,6 +219,8 @@ class Signals:
     verification_failures: int = 0
     verified_account: str | None = None
     collected: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    urgency: str | None = None  # the learned classifier's category (common.urgency)
+    urgency_confidence: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lang", normalize_lang(self.lang))
@@ -245,9 +281,18 @@ def _hits(s: Signals, *, said: Sequence[Match], asks: Sequence[Match], words: Wo
         yield _Hit("emergency", "emergency")
     if threat := _first(said, THREATS):
         yield _Hit("threat", threat.group, {"cue": threat.cue})
-    if medical := _first(said, ("medical",)):
+    classified = s.urgency if s.urgency_confidence >= THRESHOLD else None
+    if classified in CLASSIFIED:
+        code, detail, skills = CLASSIFIED[classified]
+        words_ = " ".join(s.text.split())  # the customer's own words stand in for a list's cue
+        yield _Hit(code, detail, {"cue": words_ if len(words_) <= 60 else words_[:59] + "…"},
+                   skills)
+    # Hardship or a medical word in a money request is routine unless the classifier hears more.
+    routine = (s.intent in MONEY_INTENTS and s.intent_confidence >= INTENT_CONFIDENCE_FLOOR
+               and (s.urgency not in _REAL_DISTRESS or s.urgency_confidence < HINT))
+    if not routine and (medical := _first(said, ("medical",))):
         yield _Hit("distress", "medical", {"cue": medical.cue})
-    if hardship := _first(said, ("hardship",)):
+    if not routine and (hardship := _first(said, ("hardship",))):
         yield _Hit("distress", "hardship", {"cue": hardship.cue}, ("billing",))
     distress = _first(said, ("distress",))
     if distress or latest.label == "distressed":
@@ -304,7 +349,8 @@ def decide(signals: Signals, *, emergency_phone: str = DEFAULT_EMERGENCY_PHONE) 
     said = find_terms(words, LEXICON, lang=signals.lang)
     asks = find_terms(words, ASKS, lang=signals.lang)
     emotions = signals.emotions or (read_emotion(text=signals.text, lang=signals.lang),)
-    hits = list(_hits(signals, said=said, asks=asks, words=words, latest=emotions[-1]))
+    hits = sorted(_hits(signals, said=said, asks=asks, words=words, latest=emotions[-1]),
+                  key=lambda h: RANK.index(h.code))  # stable: a rule's own cue stays first
     if not hits:
         return NO_HANDOFF
     hit, rule = hits[0], _RULES[hits[0].code]
@@ -320,75 +366,3 @@ def decide(signals: Signals, *, emergency_phone: str = DEFAULT_EMERGENCY_PHONE) 
         reason_es=_reason(hit, "es"), priority=rule.priority, skills=tuple(skills),
         customer_message_en=rule.message_en.format(phone=emergency_phone),
         customer_message_es=rule.message_es.format(phone=emergency_phone))
-
-
-# --- The rep's summary -------------------------------------------------------------------------
-
-TOPICS: Mapping[str, str] = {
-    "check_balance": "their balance", "explain_bill": "their bill", "high_bill": "a high bill",
-    "pay_bill": "paying a bill", "autopay": "autopay", "payment_arrangement": "a payment plan",
-    "fee_waiver": "a fee waiver", "deposit": "a deposit", "shutoff": "a shut-off",
-    "usage_history": "their usage", "ask_rates": "rates", "paperless_billing": "paperless billing",
-    "report_leak": "a leak", "meter_reread": "a meter reread", "meter_test": "a meter test",
-    "water_outage": "a water outage", "water_quality": "water quality",
-    "start_service": "starting service", "stop_service": "stopping service",
-    "transfer_service": "transferring service", "update_contact": "updating contact details",
-}
-
-
-def _items(value: Any) -> list[str]:
-    if not value:
-        return []
-    return [str(value)] if isinstance(value, str) else [str(v) for v in value if v]
-
-
-def _money(value: Any) -> str:
-    try:
-        return f"${Decimal(str(value).replace('$', '').replace(',', '')):,.2f}"
-    except InvalidOperation:
-        return str(value)
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-
-
-def summarize(*, turns: Sequence[tuple[str, str]], collected: Mapping[str, Any], lang: str,
-              max_chars: int = 600) -> str:
-    """A few English sentences for the rep: who, what about, what was done, what is pending."""
-    said = [text for speaker, text in turns if speaker == "user" and text.strip()]
-    parts: list[tuple[int, str]] = []  # (drop order: higher goes first when too long, sentence)
-    account, name = collected.get("verified_account"), collected.get("customer_name")
-    if account:
-        parts.append((0, f"Verified {account}" + (f" ({name})" if name else "") + "."))
-    elif collected.get("account_number"):
-        parts.append((0, f"Not verified (gave account {collected['account_number']})."))
-    else:
-        parts.append((0, "Not verified."))
-    if topic := collected.get("topic"):
-        amount = f" ({_money(collected['amount'])})" if collected.get("amount") else ""
-        finding = f"; {collected['finding']}" if collected.get("finding") else ""
-        parts.append((1, f"Asked about {TOPICS.get(topic, str(topic).replace('_', ' '))}"
-                         f"{amount}{finding}."))
-    elif said:
-        parts.append((5, f"Opened with: “{_clip(said[0], 100)}”."))
-    if leak := [str(collected[k]) for k in ("leak_location", "severity", "leak_address")
-                if collected.get(k)]:
-        parts.append((3, f"Leak: {', '.join(leak)}."))
-    if done := _items(collected.get("done")):
-        parts.append((4, f"Bot already: {'; '.join(done)}."))
-    pending = _items(collected.get("pending")) + [
-        str(v).removeprefix("action_").replace("_", " ")
-        for v in _items(collected.get("pending_action"))]
-    if pending:
-        parts.append((3, f"Pending: {'; '.join(pending)}."))
-    if collected.get("requested_human") or any(asks_for_person(t, lang=lang) for t in said):
-        parts.append((2, "Customer asked for a person."))
-    if normalize_lang(lang) == "es":
-        parts.append((2, "Language: Spanish."))
-    parts = [(rank, mask_cards(text)) for rank, text in parts]
-    while len(parts) > 1 and len(" ".join(t for _, t in parts)) > max_chars:
-        drop = max(range(len(parts)), key=lambda i: (parts[i][0], i))
-        parts.pop(drop)
-    return _clip(" ".join(t for _, t in parts), max_chars)

@@ -10,12 +10,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Context, WaterDeskAction, latest_entities, money, say
+from actions.common import Context, WaterDeskAction, latest_entities, money, say, work_order
+from actions.urgent import health_concern, place_in
 
 OUTSIDE = {"street", "sidewalk", "meter_box", "yard"}
 HEALTH_WORDS = re.compile(
-    r"\b(sick|ill|vomit\w*|diarrh\w*|rash|hospital|doctor|baby|pregnan\w*|enferm\w*|v[oó]mit\w*|"
-    r"diarrea|sarpullido|beb[eé]|embarazad\w*|m[eé]dico)\b", re.IGNORECASE)
+    r"\b(sick|ill|vomit\w*|diarrh\w*|rash\w*|itch\w*|hospital|doctor|nause\w*|"
+    r"dizzy|headaches?|stomach|burn\w*|enferm\w*|v[oó]mit\w*|diarrea|sarpullido|ronchas|"
+    r"comez[oó]n|mare\w*|n[aá]usea\w*|dolor|ardor|arde|quema\w*|m[eé]dico)\b", re.IGNORECASE)
 
 
 # Words that place a leak or measure it, for DIET spans that aren't one of the slot's values
@@ -65,6 +67,14 @@ class ValidateLeakForm(FormValidationAction):
             return ["leak_location", "severity", "leak_address"]
         return ["leak_location", "severity"]
 
+    async def extract_leak_address(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        # Streets named in the report itself ("burst main at Oso and Antonio") are the address.
+        if tracker.get_slot("leak_address"):
+            return {}
+        where = place_in(tracker.latest_message.get("text") or "")
+        return {"leak_address": where} if where else {}
+
     def validate_leak_location(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = tracker.latest_message.get("text") or ""
@@ -81,16 +91,6 @@ class ValidateLeakForm(FormValidationAction):
         return {"leak_address": text if len(text) >= 5 else None}
 
 
-async def _work_order(action: WaterDeskAction, ctx: Context, *, kind: str, priority: str,
-                      description: str, location: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"kind": kind, "priority": priority, "description": description[:2000]}
-    if location:
-        body["location"] = location
-    return await action.api.write("POST", "/work-orders", body=body, key=ctx.key(action.action_name),
-                                  token=ctx.token if ctx.verified else None,
-                                  conversation_id=ctx.conversation_id)
-
-
 class ActionReportLeak(WaterDeskAction):
     action_name = "action_report_leak"
 
@@ -103,7 +103,7 @@ class ActionReportLeak(WaterDeskAction):
                                  SlotSet("leak_address", None)]
         if urgent:
             d = await self.api.district()
-            order = await _work_order(self, ctx, kind="leak_investigation", priority="emergency",
+            order = await work_order(self, ctx, kind="leak_investigation", priority="emergency",
                                       location=address, description=f"Emergency leak ({where}): {text}")
             say(dispatcher, ctx,
                 f"This is an emergency: I've dispatched a crew (work order {order['order_number']}). "
@@ -119,7 +119,7 @@ class ActionReportLeak(WaterDeskAction):
             return done + await hand_off(dispatcher=dispatcher, tracker=tracker, ctx=ctx,
                                          reason_code="emergency", emergency=True)
         if where in OUTSIDE:
-            order = await _work_order(self, ctx, kind="leak_investigation", priority="normal",
+            order = await work_order(self, ctx, kind="leak_investigation", priority="normal",
                                       location=address, description=f"Leak reported at {where}: {text}")
             say(dispatcher, ctx,
                 f"Thanks for reporting it. A field crew will check it within one business day "
@@ -153,7 +153,7 @@ class ActionMeterReread(WaterDeskAction):
     needs_verification = True
 
     async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
-        order = await _work_order(self, ctx, kind="meter_reread", priority="normal",
+        order = await work_order(self, ctx, kind="meter_reread", priority="normal",
                                   description="Customer asked for a meter reread: "
                                   + (tracker.latest_message.get("text") or "")[:500])
         say(dispatcher, ctx,
@@ -208,7 +208,7 @@ async def report_outages(action: WaterDeskAction, dispatcher: CollectingDispatch
             f"No veo interrupciones en {place} en este momento. Si no tiene agua o tiene muy poca "
             "presión, puede ser una ruptura: ¿quiere reportarla?",
             buttons=[("Report a problem", "Reportar un problema", "/report_leak")])
-        return [SlotSet("offer", None)]
+        return [SlotSet("offer", "leak_report")]  # a yes starts the report
     for o in outages:
         kind = ctx.t("Planned work" if o["planned"] else "Outage",
                      "Trabajo programado" if o["planned"] else "Interrupción")
@@ -225,7 +225,8 @@ class ActionWaterQuality(WaterDeskAction):
 
     async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
         text = tracker.latest_message.get("text") or ""
-        health = bool(HEALTH_WORDS.search(text))
+        if HEALTH_WORDS.search(text):  # never "meets all standards" to someone who may be ill
+            return await health_concern(self, dispatcher, tracker, ctx)
         say(dispatcher, ctx,
             "Our water meets all state and federal standards. Cloudy water is usually air and "
             "clears from the bottom of a glass in a few minutes; brown or yellow water after nearby "
@@ -237,18 +238,9 @@ class ActionWaterQuality(WaterDeskAction):
             "Un sabor a cloro es normal y disminuye si enfría el agua.")
         location = None if ctx.verified else (latest_entities(tracker, "address") or [None])[0]
         if ctx.verified or location:
-            order = await _work_order(self, ctx, kind="water_quality",
-                                      priority="high" if health else "normal",
-                                      location=location, description=f"Water quality: {text}")
+            order = await work_order(self, ctx, kind="water_quality", priority="normal",
+                                     location=location, description=f"Water quality: {text}")
             say(dispatcher, ctx,
                 f"I've also asked our water quality team to check (work order {order['order_number']}).",
                 f"También pedí al equipo de calidad del agua que lo revise (orden {order['order_number']}).")
-        if health:
-            from actions.handoff import hand_off
-
-            say(dispatcher, ctx, "Since someone may be unwell, please don't drink the tap water "
-                "until we've talked.", "Como alguien podría estar enfermo, por favor no tome agua "
-                "de la llave hasta que hablemos.")
-            return await hand_off(dispatcher=dispatcher, tracker=tracker, ctx=ctx,
-                                  reason_code="health_concern")
         return []

@@ -62,14 +62,44 @@ class ActionBeginServiceForm(WaterDeskAction):
     async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
         form = INTENT_FORM.get(tracker.latest_message.get("intent", {}).get("name", ""),
                                "start_service_form")
-        given = {e.get("entity") for e in tracker.latest_message.get("entities", [])}
-        keep = {"account_type": "account_type", "service_address": "address",
-                "service_zip": "zip", "service_date": "date"}
-        events: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS[form]
-                                   if keep.get(slot) not in given]
+        given = given_in(tracker, form=form, verified=ctx.verified)
+        # What the request already said fills the form (validated when it starts); the rest is
+        # cleared, so an earlier request's answers are not reused.
+        events: list[EventType] = [SlotSet(slot, given.get(slot)) for slot in FORM_SLOTS[form]]
         if form in NEEDS_VERIFICATION and not ctx.verified:
-            events += start_verification(pending=f"form:{form}", tracker=tracker)
+            # A phone, ZIP or address that is the request's subject is not a verification factor.
+            subject = {"phone", "zip"} if form == "contact_form" else (
+                {"zip"} if "service_address" in given else set())
+            events += start_verification(pending=f"form:{form}", tracker=tracker, not_factors=subject)
         return events
+
+
+def given_in(tracker: Tracker, *, form: str, verified: bool) -> dict[str, Any]:
+    """The form's slots that the customer's request message already answers."""
+    entities: dict[str, Any] = {}
+    text = tracker.latest_message.get("text") or ""
+    forwarding = None
+    for e in tracker.latest_message.get("entities", []):
+        entities.setdefault(e.get("entity"), e.get("value"))
+        if e.get("entity") == "address" and parse_address(text[e.get("start", 0):]):
+            forwarding = forwarding or text[e.get("start", 0):]
+    slots = FORM_SLOTS[form]
+    given: dict[str, Any] = {}
+    if "service_date" in slots and entities.get("date"):
+        given["service_date"] = entities["date"]
+    if "account_type" in slots and entities.get("account_type"):
+        given["account_type"] = entities["account_type"]
+    if "service_address" in slots and entities.get("address"):
+        given["service_address"] = entities["address"]
+        if entities.get("zip") and (verified or form == "start_service_form"):
+            given["service_zip"] = entities["zip"]
+    if form == "stop_service_form" and forwarding:
+        given["forwarding_address"] = forwarding
+    if form == "start_service_form" and entities.get("email"):
+        given["contact_email"] = entities["email"]
+    if form == "contact_form" and contact_update(text):
+        given["contact_change"] = text
+    return given
 
 
 class _ServiceValidation(FormValidationAction):
@@ -211,10 +241,49 @@ def _address(street: str, zip_code: str) -> dict[str, str]:
             "zip": zip_code}
 
 
-class ActionStartService(WaterDeskAction):
-    action_name = "action_start_service"
+class _Order(WaterDeskAction):
+    """A service order is read back first; a yes (action_accept_offer) comes back to place it."""
 
     async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        if tracker.get_slot("offer") == f"order:{self.action_name}":
+            return await self.place(dispatcher, tracker, ctx)
+        en, es = self.read_back(tracker, ctx)
+        say(dispatcher, ctx, f"{en} Shall I place this order?", f"{es} ¿Hago la orden?",
+            buttons=[("Yes, place it", "Sí, hágala", "/affirm"), ("No", "No", "/deny")])
+        return [SlotSet("offer", f"order:{self.action_name}")]
+
+    @abstractmethod
+    def read_back(self, tracker: Tracker, ctx: Context) -> tuple[str, str]:
+        """What the order will do, in English and Spanish."""
+
+    @abstractmethod
+    async def place(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    ctx: Context) -> list[EventType]:
+        """Create the order and tell the customer."""
+
+
+def _mailing(value: str | None) -> tuple[str, str]:
+    return ("same as the service address", "la misma del servicio") if value == "same" \
+        else (str(value), str(value))
+
+
+class ActionStartService(_Order):
+    action_name = "action_start_service"
+
+    def read_back(self, tracker, ctx):  # type: ignore[no-untyped-def]
+        s = tracker.get_slot
+        kind = s("account_type") or "residential"
+        mail_en, mail_es = _mailing(s("mailing_address"))
+        return (f"To confirm: start {kind.replace('_', ' ')} service at {s('service_address')}, "
+                f"{s('service_zip')} on {when(s('service_date'), ctx)}, for "
+                f"{s('customer_full_name')}, phone {s('contact_phone')}, mailing address "
+                f"{mail_en}.",
+                f"Para confirmar: iniciar servicio ({kind.replace('_', ' ')}) en "
+                f"{s('service_address')}, {s('service_zip')} el {when(s('service_date'), ctx)}, "
+                f"a nombre de {s('customer_full_name')}, teléfono {s('contact_phone')}, dirección "
+                f"postal {mail_es}.")
+
+    async def place(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
         s = tracker.get_slot
         service = _address(s("service_address"), s("service_zip"))
         mailing = service if s("mailing_address") == "same" else parse_address(s("mailing_address"))
@@ -240,11 +309,18 @@ class ActionStartService(WaterDeskAction):
         return []
 
 
-class ActionStopService(WaterDeskAction):
+class ActionStopService(_Order):
     action_name = "action_stop_service"
     needs_verification = True
 
-    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+    def read_back(self, tracker, ctx):  # type: ignore[no-untyped-def]
+        day, to = when(tracker.get_slot("service_date"), ctx), tracker.get_slot("forwarding_address")
+        return (f"To confirm: stop service on account {ctx.account} on {day}, with the final bill "
+                f"mailed to {to}.",
+                f"Para confirmar: terminar el servicio de la cuenta {ctx.account} el {day}, con la "
+                f"factura final enviada a {to}.")
+
+    async def place(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
         body = {"kind": "stop", "requested_date": tracker.get_slot("service_date"),
                 "forwarding_address": parse_address(tracker.get_slot("forwarding_address"))}
         order = await self.api.write("POST", "/service-orders", body=body, key=ctx.key(self.action_name),
@@ -260,11 +336,19 @@ class ActionStopService(WaterDeskAction):
         return []
 
 
-class ActionTransferService(WaterDeskAction):
+class ActionTransferService(_Order):
     action_name = "action_transfer_service"
     needs_verification = True
 
-    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+    def read_back(self, tracker, ctx):  # type: ignore[no-untyped-def]
+        s = tracker.get_slot
+        day = when(s("service_date"), ctx)
+        return (f"To confirm: on {day}, move service from account {ctx.account} to "
+                f"{s('service_address')}, {s('service_zip')}.",
+                f"Para confirmar: el {day}, pasar el servicio de la cuenta {ctx.account} a "
+                f"{s('service_address')}, {s('service_zip')}.")
+
+    async def place(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
         s = tracker.get_slot
         body = {"kind": "transfer", "requested_date": s("service_date"),
                 "service_address": _address(s("service_address"), s("service_zip"))}

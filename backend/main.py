@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings)
     app.state.bridge = RasaBridge(urls=settings.rasa_urls, token=settings.HUB_TOKEN,
+                                  api_token=settings.RASA_TOKEN,
                                   timeout=settings.RASA_TIMEOUT,
                                   per_process=settings.RASA_CONCURRENCY,
                                   queue_timeout=settings.RASA_QUEUE_TIMEOUT)

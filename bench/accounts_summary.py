@@ -82,6 +82,7 @@ def run_one(kind: str, clients: int, seconds: float, workers: int) -> None:
         port = free_port()
         env = {**os.environ, "ENVIRONMENT": "test", "SECRET_KEY": settings.SECRET_KEY,
                "SERVICE_TOKEN": TEST_SERVICE_TOKEN, "HUB_TOKEN": settings.HUB_TOKEN,
+               "RASA_TOKEN": settings.RASA_TOKEN,
                "DATABASE_URL": url, "DATA_DIR": tmp}
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "backend.main:app_factory",

@@ -16,6 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789"
 DEV_SERVICE_TOKEN = "dev-only-service-token"
 DEV_HUB_TOKEN = "dev-only-hub-token"
+DEV_RASA_TOKEN = "dev-only-rasa-token"
 
 
 # A CSP source expression: 'self', 'none', a scheme ("https:") or a host with optional scheme,
@@ -38,6 +39,8 @@ class Settings(BaseSettings):
     SERVICE_TOKEN: str = DEV_SERVICE_TOKEN
     # What the hub presents to Rasa's REST channel (X-Hub-Token; bot/credentials.yml).
     HUB_TOKEN: str = DEV_HUB_TOKEN
+    # Rasa's HTTP API token (rasa run --auth-token): the hub resets the bot's state through it.
+    RASA_TOKEN: str = DEV_RASA_TOKEN
     VERIFICATION_TOKEN_MINUTES: int = 60
     # A rep's console session: one shift plus overtime.
     REP_TOKEN_MINUTES: int = 10 * 60
@@ -147,6 +150,7 @@ class Settings(BaseSettings):
                 ("SECRET_KEY", DEV_SECRET_KEY),
                 ("SERVICE_TOKEN", DEV_SERVICE_TOKEN),
                 ("HUB_TOKEN", DEV_HUB_TOKEN),
+                ("RASA_TOKEN", DEV_RASA_TOKEN),
             ):
                 if getattr(self, name) == default:
                     raise ValueError(

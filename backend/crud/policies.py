@@ -34,6 +34,12 @@ class Outcome:
     reference: str | None
     message: Reason
 
+    @property
+    def name(self) -> str:
+        if self.granted:
+            return "granted"
+        return "nothing_to_grant" if self.decision.nothing_to_grant else "referred"
+
 
 def facts_for(*, session: Session, bundle: AccountBundle, today: date) -> AccountFacts:
     account = bundle.account
@@ -121,6 +127,14 @@ def _refer(session: Session, bundle: AccountBundle, actor: Actor, decision: Poli
     return Outcome(False, decision, f"N-{note.id}", _referred_message())
 
 
+def _nothing(decision: PolicyDecision) -> Outcome:
+    # Nothing is recorded for review: a representative could not grant it either.
+    why = [r for r in decision.reasons if r.code in policy.NOTHING_TO_GRANT]
+    return Outcome(False, decision, None, Reason(
+        "nothing_to_grant", " ".join(r.text("en") for r in why),
+        " ".join(r.text("es") for r in why)))
+
+
 def _referred_message() -> Reason:
     return Reason(
         "referred",
@@ -134,6 +148,8 @@ def request_extension(*, session: Session, district: District, bundle: AccountBu
                       actor: Actor, today: date, days: int) -> Outcome:
     facts = facts_for(session=session, bundle=bundle, today=today)
     decision = policy.due_date_extension(district=district, facts=facts, days=days)
+    if decision.nothing_to_grant:
+        return _nothing(decision)
     if not decision.eligible:
         return _refer(session, bundle, actor, decision, f"a {days}-day due date extension")
     latest = session.exec(select(Bill).where(Bill.account_id == bundle.account.id)
@@ -159,6 +175,8 @@ def request_arrangement(*, session: Session, district: District, bundle: Account
                         actor: Actor, today: date, installments: int) -> Outcome:
     facts = facts_for(session=session, bundle=bundle, today=today)
     decision = policy.payment_arrangement(district=district, facts=facts, installments=installments)
+    if decision.nothing_to_grant:
+        return _nothing(decision)
     if not decision.eligible:
         return _refer(session, bundle, actor, decision, f"a {installments}-payment arrangement")
     plan = decision.details["plan"]
@@ -204,6 +222,8 @@ def request_fee_waiver(*, session: Session, district: District, bundle: AccountB
                              "Solo un representante puede reducir o eximir este cargo."),
             reasons=(policy.REP_REVIEW,), details={})
         amount = 0
+    if decision.nothing_to_grant:
+        return _nothing(decision)
     status = AdjustmentStatus.granted if decision.eligible else AdjustmentStatus.pending_review
     bill_id = None
     if decision.details.get("bill_date"):

@@ -87,6 +87,10 @@ class AccountFacts:
         return count_on_time_months(bills=self.bills, today=self.today)
 
 
+# Reasons that mean the request has no object, so no representative could grant it either.
+NOTHING_TO_GRANT = frozenset({"no_late_fee", "no_balance", "no_bill", "no_past_due"})
+
+
 @dataclass(frozen=True)
 class PolicyDecision:
     eligible: bool
@@ -97,6 +101,11 @@ class PolicyDecision:
 
     def text(self, lang: str = "en") -> str:
         return " ".join(reason.text(lang) for reason in self.reasons)
+
+    @property
+    def nothing_to_grant(self) -> bool:
+        """Refused because there is nothing to act on (no fee, nothing owed): no review needed."""
+        return not self.eligible and any(r.code in NOTHING_TO_GRANT for r in self.reasons)
 
     def to_dict(self) -> dict[str, Any]:
         return {"eligible": self.eligible, "rule": self.rule,

@@ -11,6 +11,11 @@ from typing import Any
 import httpx
 
 
+# Slots the bot clears when a rep hands a conversation back (bot/domain).
+RESET_SLOTS = (("handed_off", False), ("offer", None), ("pending_action", None),
+               ("requested_slot", None))
+
+
 class BotUnavailable(Exception):
     """Rasa or its action server is down, slow, or answered with an error or with nothing."""
 
@@ -26,13 +31,14 @@ def sticky_order(conversation_id: str, urls: list[str]) -> list[str]:
 
 
 class RasaBridge:
-    def __init__(self, *, urls: list[str] | str, token: str, timeout: float = 15.0,
-                 per_process: int = 2, queue_timeout: float = 60.0) -> None:
+    def __init__(self, *, urls: list[str] | str, token: str, api_token: str = "",
+                 timeout: float = 15.0, per_process: int = 2, queue_timeout: float = 60.0) -> None:
         self.urls = [urls] if isinstance(urls, str) else list(urls)
         self.urls = [u.rstrip("/") for u in self.urls]
         self.timeout = timeout
         # Rasa's REST channel answers only the hub (bot/channels.py).
         self.headers = {"X-Hub-Token": token}
+        self.api_token = api_token  # Rasa's own HTTP API (rasa run --auth-token)
         # A Rasa process works through one message's CPU at a time; more in flight only makes
         # each wait longer (and time out). Messages wait here instead, first come first served,
         # and the timeout counts only their time at Rasa.
@@ -83,6 +89,26 @@ class RasaBridge:
                 raise BotUnavailable("the bot had no answer (is its action server down?)")
             return replies
         raise BotUnavailable(f"no Rasa process answered ({last})")
+
+    async def reset(self, *, conversation_id: str) -> None:
+        """The bot takes a conversation back from a rep: its handoff state and any form are
+        cleared (what it learnt stays), so its own safety net works again."""
+        events = [{"event": "slot", "name": name, "value": value} for name, value in RESET_SLOTS]
+        events.append({"event": "active_loop", "name": None})
+        last: Exception | None = None
+        # Trackers are shared by every Rasa process: any one that answers will do.
+        for url in sticky_order(conversation_id, self.urls):
+            try:
+                r = await self._http().post(
+                    f"{url}/conversations/{conversation_id}/tracker/events",
+                    params={"token": self.api_token, "include_events": "NONE"}, json=events)
+            except httpx.HTTPError as exc:
+                last = exc
+                continue
+            if r.status_code == 200:
+                return
+            last = BotUnavailable(f"Rasa answered {r.status_code}")
+        raise BotUnavailable(f"could not reset the bot's state ({last})")
 
     async def aclose(self) -> None:
         if self._client is not None:

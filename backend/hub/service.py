@@ -7,6 +7,7 @@ client connected to another backend process gets it too."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from backend.models.conversations import Conversation, ConversationStatus, Messa
 from backend.models.reps import Rep
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 CUSTOMERS, REPS = "/", "/rep"
 
 
@@ -359,6 +361,11 @@ class Hub:
         return moved
 
     async def return_to_bot(self, *, conversation: Conversation) -> Conversation:
+        try:  # the bot's own handoff state, so its safety net works again
+            await self.bridge.reset(conversation_id=conversation.id)
+        except BotUnavailable as exc:
+            # Rasa is down: the customer is told so by the next message's answer anyway.
+            log.warning("bot state not reset for %s: %s", conversation.id, exc)
         back = await self.db(data.set_status, conversation_id=conversation.id,
                              status=ConversationStatus.bot)
         await self._status_changed(back, data.BACK_TO_BOT)

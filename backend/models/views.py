@@ -244,7 +244,7 @@ class FeeWaiverRequest(SQLModel):
 class PolicyOutcome(SQLModel):
     """A policy request's result: done by the bot, or recorded for a representative."""
 
-    outcome: Literal["granted", "referred"]
+    outcome: Literal["granted", "referred", "nothing_to_grant"]
     decision: DecisionPublic
     reference: str | None = None
     message: ReasonPublic

@@ -12,7 +12,8 @@ import pytest
 
 from actions.emotion import EmotionReading, read_emotion
 from actions.handoff_decision import (DEFAULT_EMERGENCY_PHONE, PRIORITIES, HandoffDecision,
-                                      Signals, asks_for_person, decide, summarize)
+                                      Signals, asks_for_person, decide)
+from actions.summary import summarize
 
 
 def decide_for(text: str = "", lang: str = "en", **fields: Any) -> HandoffDecision:

@@ -24,13 +24,14 @@ PG_ADMIN_URL = os.environ.get(
 TEST_SECRET_KEY = "test-secret-key-for-the-suite-0123456789abcdef"
 TEST_SERVICE_TOKEN = "test-service-token-5b1d"
 TEST_HUB_TOKEN = "test-hub-token-0123456789"
+TEST_RASA_TOKEN = "test-rasa-token-0123456789"
 
 
 def make_test_settings(*, database_url: str, data_dir: Path) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         ENVIRONMENT="test", SECRET_KEY=TEST_SECRET_KEY, SERVICE_TOKEN=TEST_SERVICE_TOKEN,
-        HUB_TOKEN=TEST_HUB_TOKEN,
+        HUB_TOKEN=TEST_HUB_TOKEN, RASA_TOKEN=TEST_RASA_TOKEN,
         DATABASE_URL=database_url, DATA_DIR=data_dir,
         # Nothing listens on port 9: in-process API tests see the bot as unavailable.
         RASA_URL="http://127.0.0.1:9", RASA_TIMEOUT=2,

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/accounts/{account_number}", tags=["policies"])
 
 def _public(outcome: Outcome) -> PolicyOutcome:
     return PolicyOutcome(
-        outcome="granted" if outcome.granted else "referred",
+        outcome=outcome.name,  # type: ignore[arg-type]
         decision=DecisionPublic(**outcome.decision.to_dict()),
         reference=outcome.reference, message=outcome.message.to_dict(),  # type: ignore[arg-type]
     )

@@ -1,7 +1,8 @@
 import pytest
 from pydantic import ValidationError
 
-from backend.core.config import DEV_HUB_TOKEN, DEV_SECRET_KEY, DEV_SERVICE_TOKEN, Settings
+from backend.core.config import (DEV_HUB_TOKEN, DEV_RASA_TOKEN, DEV_SECRET_KEY, DEV_SERVICE_TOKEN,
+                                 Settings)
 
 
 def test_development_runs_on_shipped_defaults():
@@ -10,11 +11,12 @@ def test_development_runs_on_shipped_defaults():
 
 
 @pytest.mark.parametrize("environment", ["test", "production"])
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "SERVICE_TOKEN", "HUB_TOKEN"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "SERVICE_TOKEN", "HUB_TOKEN", "RASA_TOKEN"])
 def test_default_secrets_are_refused_outside_development(environment, missing):
-    values = {"SECRET_KEY": "x" * 40, "SERVICE_TOKEN": "real-token", "HUB_TOKEN": "real-hub-token"}
+    values = {"SECRET_KEY": "x" * 40, "SERVICE_TOKEN": "real-token", "HUB_TOKEN": "real-hub-token",
+              "RASA_TOKEN": "real-rasa-token"}
     values[missing] = {"SECRET_KEY": DEV_SECRET_KEY, "SERVICE_TOKEN": DEV_SERVICE_TOKEN,
-                       "HUB_TOKEN": DEV_HUB_TOKEN}[missing]
+                       "HUB_TOKEN": DEV_HUB_TOKEN, "RASA_TOKEN": DEV_RASA_TOKEN}[missing]
     with pytest.raises(ValidationError, match=missing):
         Settings(_env_file=None, ENVIRONMENT=environment, **values)
 
@@ -22,7 +24,8 @@ def test_default_secrets_are_refused_outside_development(environment, missing):
 def test_short_secret_key_is_refused():
     with pytest.raises(ValidationError, match="32 bytes"):
         Settings(_env_file=None, ENVIRONMENT="production", SECRET_KEY="short",
-                 SERVICE_TOKEN="real-token", HUB_TOKEN="real-hub-token")
+                 SERVICE_TOKEN="real-token", HUB_TOKEN="real-hub-token",
+                 RASA_TOKEN="real-rasa-token")
 
 
 def test_postgres_urls_use_psycopg3():

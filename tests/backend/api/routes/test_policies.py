@@ -86,8 +86,23 @@ def test_payment_arrangement_for_past_due_balance(fresh_client):
     if body["outcome"] == "granted":
         amounts = [p["amount"] for p in body["decision"]["details"]["plan"]]
         assert sum(float(a) for a in amounts) == 640.00
-    # Maria owes nothing past due: no arrangement to make.
+    # Maria owes nothing past due: no arrangement to make, and nothing for a person to review.
     hm = verified_headers(fresh_client, "1000001")
     maria = fresh_client.post("/api/v1/accounts/1000001/payment-arrangements", headers=hm,
                               json={"installments": 3}).json()
-    assert maria["outcome"] == "referred"
+    assert maria["outcome"] == "nothing_to_grant" and maria["reference"] is None
+    assert maria["message"]["en"] == "You have no past-due balance, so a payment arrangement " \
+        "isn't needed."
+    assert not _audit(fresh_client, "payment_arrangement_referred")
+
+
+def test_a_waiver_with_no_fee_to_waive_is_answered_plainly_not_queued_for_review(fresh_client):
+    h = verified_headers(fresh_client, "1000001")
+    body = fresh_client.post("/api/v1/accounts/1000001/fee-waivers", headers=h,
+                             json={"fee_kind": "late_fee"}).json()
+    assert body["outcome"] == "nothing_to_grant"
+    assert "no late fee" in body["message"]["en"] and "recargo" in body["message"]["es"]
+    assert not _audit(fresh_client, "fee_waiver_requested")
+    with Session(fresh_client.app.state.engine) as s:
+        assert not s.exec(select(FeeAdjustment).where(FeeAdjustment.reason.contains("1000001"))
+                          ).all()
