@@ -14,6 +14,10 @@ from actions.language import named_language
 from actions.leaks import ActionMeterReread, report_outages
 
 
+# Offers of a field visit, and the action that books each.
+VISITS = {"leak_order": "action_leak_order", "meter_test": "action_meter_test_order"}
+
+
 class ActionGreet(WaterDeskAction):
     action_name = "action_greet"
 
@@ -158,10 +162,9 @@ class ActionAcceptOffer(WaterDeskAction):
             say(dispatcher, ctx, "Which would you like: a meter reread, a leak check, or a review?",
                 "¿Qué prefiere: nueva lectura, revisión de fugas o una revisión por un representante?")
             return []
-        if kind == "leak_order":
-            return done + await ActionLeakOrder().safely(dispatcher, tracker, ctx)
-        if kind == "meter_test":
-            return done + await ActionMeterTestOrder().safely(dispatcher, tracker, ctx)
+        if kind in VISITS:  # a visit needs the verified premise: verify first if need be
+            return done + await perform(VISITS[kind], dispatcher=dispatcher, tracker=tracker,
+                                        ctx=ctx)
         if kind == "order" and arg in REGISTRY:  # the read-back was confirmed: place it
             return await REGISTRY[arg]().safely(dispatcher, tracker, ctx) + done
         if kind == "run" and arg in REGISTRY:  # "I can check whether you qualify…": yes

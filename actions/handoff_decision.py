@@ -14,7 +14,7 @@ from typing import Any
 
 from actions.emotion import (LEXICON, SHIELD, EmotionReading, Match, Words, find_terms,
                              normalize_lang, read_emotion, split_words, trend)
-from common.urgency import HINT, THRESHOLD
+from common.urgency import TASK_INTENTS, is_urgent
 
 PRIORITIES: tuple[str, ...] = ("emergency", "distressed", "complex", "request")
 SKILLS: tuple[str, ...] = ("spanish", "billing", "field", "supervisor")
@@ -97,9 +97,9 @@ CLASSIFIED: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
 # Most urgent first: the first hit sets the priority and the reason.
 RANK = ("emergency", "threat", "misconduct", "distress", "strong_emotion", "request", "fallbacks",
         "dispute", "policy_referral", "verification_failed")
-# Asking for a plan or more time is routine: hardship words alone don't take it from the bot.
-MONEY_INTENTS = frozenset({"payment_arrangement", "pay_bill", "fee_waiver", "deposit",
-                           "check_balance", "shutoff"})
+# A task the bot can do ("can I split my bill, money is tight", "add my elderly mom to the
+# bill") stays with it: hardship or medical words alone don't take it away (TASK_INTENTS); the
+# classifier must hear real distress.
 _REAL_DISTRESS = ("hardship", "bereavement", "abuse", "health", "emergency")
 
 
@@ -281,21 +281,21 @@ def _hits(s: Signals, *, said: Sequence[Match], asks: Sequence[Match], words: Wo
         yield _Hit("emergency", "emergency")
     if threat := _first(said, THREATS):
         yield _Hit("threat", threat.group, {"cue": threat.cue})
-    classified = s.urgency if s.urgency_confidence >= THRESHOLD else None
+    classified = s.urgency if is_urgent(s.urgency_confidence, intent=s.intent,
+                                        intent_confidence=s.intent_confidence) else None
     if classified in CLASSIFIED:
         code, detail, skills = CLASSIFIED[classified]
         words_ = " ".join(s.text.split())  # the customer's own words stand in for a list's cue
         yield _Hit(code, detail, {"cue": words_ if len(words_) <= 60 else words_[:59] + "…"},
                    skills)
-    # Hardship or a medical word in a money request is routine unless the classifier hears more.
-    routine = (s.intent in MONEY_INTENTS and s.intent_confidence >= INTENT_CONFIDENCE_FLOOR
-               and (s.urgency not in _REAL_DISTRESS or s.urgency_confidence < HINT))
+    routine = (s.intent in TASK_INTENTS and s.intent_confidence >= INTENT_CONFIDENCE_FLOOR
+               and not (s.urgency in _REAL_DISTRESS and classified))
     if not routine and (medical := _first(said, ("medical",))):
         yield _Hit("distress", "medical", {"cue": medical.cue})
     if not routine and (hardship := _first(said, ("hardship",))):
         yield _Hit("distress", "hardship", {"cue": hardship.cue}, ("billing",))
     distress = _first(said, ("distress",))
-    if distress or latest.label == "distressed":
+    if distress or (latest.label == "distressed" and not routine):
         yield _Hit("distress", "distressed", {"cues": distress.cue if distress else latest.cues})
     if latest.label == "angry" or (latest.label == "frustrated"
                                    and latest.intensity >= HIGH_FRUSTRATION):
@@ -309,7 +309,9 @@ def _hits(s: Signals, *, said: Sequence[Match], asks: Sequence[Match], words: Wo
     if s.consecutive_fallbacks >= MIN_FALLBACKS:
         yield _Hit("fallbacks", "fallbacks", {"n": s.consecutive_fallbacks})
     disputed = _first(asks, ("dispute",))
-    if s.dispute or disputed:
+    # "The reading looks wrong, can someone read it again?" asks for what the bot can do.
+    rereading = s.intent in ("meter_reread", "meter_test") and s.intent_confidence >= 0.8
+    if s.dispute or (disputed and not rereading):
         yield _Hit("dispute", "dispute", {"cues": disputed.text if disputed else ()})
     if s.policy_referral:
         en, es = POLICY_NAMES.get(s.policy_referral, (s.policy_referral.replace("_", " "),) * 2)

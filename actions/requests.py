@@ -68,11 +68,16 @@ def second_request(parse_data: Mapping[str, Any]) -> str | None:
     joined = JOINER.search(text)
     if not joined:
         return None
-    head, tail = text[:joined.start()], text[joined.end():]
+    clauses = (text[:joined.start()], text[joined.end():])
     ranked = [r.get("name") for r in (parse_data.get("intent_ranking") or [])[1:6]]
-    # The NLU's runners-up first, then any request named plainly after the joiner.
+    # The NLU's runners-up first, then any request named plainly. It must be named in one clause
+    # only, and not the one the main request was read from (which may be either).
     for name in [*ranked, *WORDS]:
-        if (name != main and name in WORDS and WORDS[name].search(tail)
-                and not WORDS[name].search(head)):
-            return str(name)
+        if name == main or name not in WORDS:
+            continue
+        found = [bool(WORDS[name].search(c)) for c in clauses]
+        if sum(found) == 1:
+            clause = clauses[found.index(True)]
+            if main not in WORDS or not WORDS[main].search(clause):
+                return str(name)
     return None

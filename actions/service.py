@@ -11,16 +11,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.addresses import (ACCOUNT_TYPES, CONTACT_FIELDS, EMAIL_RE, ZIP_RE, contact_update,
+                               parse_address, service_address, strip_accents)
 from actions.api import APIError, get_api
 from actions.billing import when
 from actions.common import Context, WaterDeskAction, say, start_verification
 
-# The district's ZIPs and their cities, for addresses customers type without a city.
-ZIP_CITY = {
-    "92688": "Rancho Santa Margarita", "92694": "Ladera Ranch", "92691": "Mission Viejo",
-    "92692": "Mission Viejo", "92679": "Coto de Caza", "92610": "Lake Forest",
-    "92630": "Lake Forest", "92675": "San Juan Capistrano",
-}
 FORM_SLOTS = {
     "start_service_form": ["account_type", "service_address", "service_zip", "service_date",
                            "customer_full_name", "contact_phone", "contact_email",
@@ -32,28 +28,6 @@ FORM_SLOTS = {
 NEEDS_VERIFICATION = {"stop_service_form", "transfer_service_form", "contact_form"}
 INTENT_FORM = {"start_service": "start_service_form", "stop_service": "stop_service_form",
                "transfer_service": "transfer_service_form", "update_contact": "contact_form"}
-ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def parse_address(text: str) -> dict[str, str] | None:
-    """'9 Elm St, Irvine CA 92618' → street, city, state, zip; None without a number and a ZIP."""
-    text = " ".join(str(text or "").split())
-    zip_match = ZIP_RE.search(text)
-    street_match = re.match(r"^\s*(\d+\s+[^,]+)", text)
-    if not zip_match or not street_match:
-        return None
-    zip_code = zip_match.group(1)
-    rest = text[street_match.end():zip_match.start()].strip(" ,")
-    state_match = re.search(r"\b([A-Za-z]{2})\s*$", rest)
-    state = state_match.group(1).upper() if state_match else "CA"
-    city = rest[: state_match.start()].strip(" ,") if state_match else rest
-    city = city or ZIP_CITY.get(zip_code, "")
-    if len(city) < 2:
-        return None
-    return {"street": street_match.group(1).strip(), "city": city, "state": state, "zip": zip_code}
-
-
 class ActionBeginServiceForm(WaterDeskAction):
     """Clears the form's slots; stop, transfer and contact changes verify the customer first."""
 
@@ -91,7 +65,7 @@ def given_in(tracker: Tracker, *, form: str, verified: bool) -> dict[str, Any]:
         given["account_type"] = entities["account_type"]
     if "service_address" in slots and entities.get("address"):
         given["service_address"] = entities["address"]
-        if entities.get("zip") and (verified or form == "start_service_form"):
+        if entities.get("zip"):  # the ZIP that goes with the new address
             given["service_zip"] = entities["zip"]
     if form == "stop_service_form" and forwarding:
         given["forwarding_address"] = forwarding
@@ -109,6 +83,15 @@ class _ServiceValidation(FormValidationAction):
 
     def ctx(self, tracker: Tracker) -> Context:
         return Context.of(tracker)
+
+    def validate_account_type(self, value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        # A button's title typed out ("Construcción temporal") is still the same choice.
+        text = strip_accents(str(value or "")).lower()
+        for kind, words in ACCOUNT_TYPES:
+            if any(w in text for w in words):
+                return {"account_type": kind}
+        return {"account_type": None}
 
     def validate_service_address(self, value: Any, dispatcher: CollectingDispatcher,
                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -220,27 +203,6 @@ class ValidateContactForm(FormValidationAction):
         return {"contact_change": None}
 
 
-def contact_update(text: str) -> dict[str, Any]:
-    update: dict[str, Any] = {}
-    email = EMAIL_RE.search(text)
-    if email:
-        update["email"] = email.group(0).lower()
-        text = text.replace(email.group(0), " ")
-    address = parse_address(text)
-    if address:
-        update.update({f"mailing_{k}": v for k, v in address.items()})
-    else:
-        digits = "".join(ch for ch in text if ch.isdigit())
-        if len(digits) in (10, 11):
-            update["phone"] = digits[-10:]
-    return update
-
-
-def _address(street: str, zip_code: str) -> dict[str, str]:
-    return {"street": street, "city": ZIP_CITY.get(zip_code, "Rancho Santa Margarita"),
-            "zip": zip_code}
-
-
 class _Order(WaterDeskAction):
     """A service order is read back first; a yes (action_accept_offer) comes back to place it."""
 
@@ -285,7 +247,7 @@ class ActionStartService(_Order):
 
     async def place(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
         s = tracker.get_slot
-        service = _address(s("service_address"), s("service_zip"))
+        service = service_address(s("service_address"), s("service_zip"))
         mailing = service if s("mailing_address") == "same" else parse_address(s("mailing_address"))
         first, *rest = s("customer_full_name").split()
         body = {"kind": "start", "requested_date": s("service_date"),
@@ -351,7 +313,7 @@ class ActionTransferService(_Order):
     async def place(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
         s = tracker.get_slot
         body = {"kind": "transfer", "requested_date": s("service_date"),
-                "service_address": _address(s("service_address"), s("service_zip"))}
+                "service_address": service_address(s("service_address"), s("service_zip"))}
         order = await self.api.write("POST", "/service-orders", body=body, key=ctx.key(self.action_name),
                                      token=ctx.token, conversation_id=ctx.conversation_id)
         say(dispatcher, ctx,
@@ -373,9 +335,11 @@ class ActionUpdateContact(WaterDeskAction):
         result = await self.api.write("PATCH", f"/accounts/{ctx.account}/contact", body=update,
                                       key=ctx.key(self.action_name), token=ctx.token,
                                       conversation_id=ctx.conversation_id)
-        changed = ", ".join(f.replace("mailing_", "mailing ") for f in result["changed"]) or "nothing"
-        say(dispatcher, ctx, f"Updated: {changed}. Thanks for keeping your details current.",
-            f"Actualizado: {changed}. Gracias por mantener sus datos al día.")
+        names = [CONTACT_FIELDS.get(f, (f, f)) for f in result["changed"]]
+        en = ", ".join(n[0] for n in names) or "nothing"
+        es = ", ".join(n[1] for n in names) or "nada"
+        say(dispatcher, ctx, f"Updated: {en}. Thanks for keeping your details current.",
+            f"Actualizado: {es}. Gracias por mantener sus datos al día.")
         return [SlotSet("contact_change", None)]
 
 

@@ -19,7 +19,15 @@ INTENT = "urgent"  # the intent the component sets when a message must go to a p
 ENTITY = "urgency"  # the entity that carries the category and its confidence
 HUMAN_INTENT = "request_human"
 THRESHOLD = 0.5  # P(not none) at or above which the message is urgent
+SURE = 0.8  # ... and at which it is urgent even when the NLU is sure it is a routine task
 HINT = 0.2  # below this the reading is not even passed on as a hint
+# Intents the bot does itself; with the NLU sure of one, an unsure urgency reading yields to it.
+TASK_INTENTS = frozenset({
+    "check_balance", "explain_bill", "high_bill", "pay_bill", "autopay", "payment_arrangement",
+    "fee_waiver", "deposit", "shutoff", "usage_history", "ask_rates", "paperless_billing",
+    "report_leak", "meter_reread", "meter_test", "water_outage", "start_service",
+    "stop_service", "transfer_service", "update_contact"})
+TASK_CONFIDENCE = 0.8
 
 _SPACES = re.compile(r"\s+")
 
@@ -29,6 +37,15 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     return _SPACES.sub(" ", text.replace("'", "").replace("’", "")).strip()
+
+
+def is_urgent(confidence: float, *, intent: str | None, intent_confidence: float) -> bool:
+    """Whether a reading of this confidence sends the message to a person, given the NLU's own
+    intent: ordinary requests mention families, feelings and water, and the NLU knows them."""
+    if confidence >= SURE:
+        return True
+    sure_task = intent in TASK_INTENTS and intent_confidence >= TASK_CONFIDENCE
+    return confidence >= THRESHOLD and not sure_task
 
 
 def reading(parse_data: dict | None) -> tuple[str, float] | None:

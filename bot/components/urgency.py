@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOT_NEGATIVE = {"request_human", "complain", "report_leak", "water_quality", "high_bill",
                 "shutoff", "nlu_fallback"}
 _FILE = "urgency.skops"
+TRUSTED = ("sklearn.", "numpy.", "scipy.", "builtins.")
 
 
 def _data_files(config: Dict[Text, Any]) -> List[Path]:
@@ -76,7 +77,6 @@ class UrgencyClassifier(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "data": "bot/urgency",  # labelled messages, one file per language
-            "threshold": urgency.THRESHOLD,  # P(not none) that makes a message urgent
             "hint": urgency.HINT,  # P(not none) from which the reading is passed on
             "C": 10.0,  # inverse regularisation of the logistic regression
         }
@@ -129,8 +129,8 @@ class UrgencyClassifier(GraphComponent):
             with model_storage.read_from(resource) as folder:
                 path = folder / _FILE
                 untrusted = sio.get_untrusted_types(file=path)
-                # Only scikit-learn's and numpy's own types: our pipeline holds nothing else.
-                if any(not t.startswith(("sklearn.", "numpy.", "builtins.")) for t in untrusted):
+                # Only scikit-learn's, numpy's and scipy's own types: the pipeline holds no other.
+                if any(not t.startswith(TRUSTED) for t in untrusted):
                     raise ValueError(f"unexpected types in {path}: {untrusted}")
                 return cls(config, model_storage, resource, sio.load(path, trusted=untrusted))
         except ValueError as exc:
@@ -156,7 +156,9 @@ class UrgencyClassifier(GraphComponent):
             entity = {"entity": urgency.ENTITY, "value": category, "start": 0, "end": len(text),
                       "confidence_entity": round(urgent, 4), "extractor": type(self).__name__}
             message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
-            if urgent >= self.config["threshold"]:
+            intent = message.get(INTENT) or {}
+            if urgency.is_urgent(urgent, intent=intent.get(INTENT_NAME_KEY),
+                                 intent_confidence=intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0):
                 self._override(message, category, urgent)
         return messages
 

@@ -436,8 +436,13 @@ def test_dispute_flag_alone() -> None:
 
 
 def test_meter_dispute_adds_field() -> None:
-    expect(decide_for("the reading is wrong", intent="meter_reread", emotions=(CALM,)), "dispute",
-           "complex", ("billing", "field"))
+    expect(decide_for("the reading is wrong", intent="meter_reread", intent_confidence=0.6,
+                      emotions=(CALM,)), "dispute", "complex", ("billing", "field"))
+
+
+def test_asking_for_a_reread_of_a_wrong_reading_is_a_task_not_a_dispute() -> None:
+    assert not decide_for("my meter reading looks wrong, can someone come read it again?",
+                          intent="meter_reread", intent_confidence=0.95).handoff
 
 
 @pytest.mark.parametrize("text", ["am I reading this wrong?", "what's wrong with my bill?",
@@ -651,3 +656,55 @@ def test_modules_import_without_rasa() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "[]"
+
+
+# --- The learned classifier beside the rules ------------------------------------------------------
+
+@pytest.mark.parametrize(("category", "code", "priority", "skill"), [
+    ("emergency", "emergency", "emergency", "field"),
+    ("health", "distress", "distressed", None),
+    ("bereavement", "distress", "distressed", None),
+    ("abuse", "distress", "distressed", "supervisor"),
+    ("threat", "threat", "complex", "supervisor"),
+    ("misconduct", "misconduct", "complex", "supervisor"),
+    ("discrimination", "misconduct", "complex", "supervisor"),
+    ("anger", "strong_emotion", "distressed", None),
+    ("request_person", "request", "request", None),
+])
+def test_what_the_classifier_hears_is_a_rule_with_its_priority(category, code, priority, skill):
+    # Words no list holds: only the classifier's reading can hand these off.
+    d = decide_for("the thing that happened with the gentleman", intent="nlu_fallback",
+                   urgency=category, urgency_confidence=0.8)
+    assert d.handoff and d.reason_code == code and d.priority == priority
+    assert skill is None or skill in d.skills
+
+
+def test_an_unsure_reading_hands_nothing_off():
+    assert not decide_for("the thing that happened with the gentleman", urgency="threat",
+                          urgency_confidence=0.3).handoff
+
+
+def test_the_most_urgent_of_rule_and_classifier_wins():
+    d = decide_for("talk to a person, water is pouring out of the hydrant", urgency="emergency",
+                   urgency_confidence=0.7)
+    assert d.reason_code == "emergency" and d.priority == "emergency"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("can i split my bill into payments? i can't afford it all at once", "payment_arrangement"),
+    ("i'm on social security, can i move my due date", "payment_arrangement"),
+    ("URGENT!!! what's my balance", "check_balance"),
+    ("my elderly mom needs her name on the bill", "update_contact"),
+    ("puedo pagar en partes? no me alcanza este mes", "payment_arrangement"),
+])
+def test_money_trouble_in_a_task_stays_with_the_bot_unless_the_classifier_hears_distress(text,
+                                                                                         intent):
+    assert not decide_for(text, intent=intent, intent_confidence=0.9).handoff
+    assert not decide_for(text, intent=intent, intent_confidence=0.9, urgency="hardship",
+                          urgency_confidence=0.15).handoff
+    # An unsure reading yields to an NLU that is sure of a task; a sure one does not.
+    assert not decide_for(text, intent=intent, intent_confidence=0.9, urgency="hardship",
+                          urgency_confidence=0.6).handoff
+    d = decide_for(text, intent=intent, intent_confidence=0.9, urgency="hardship",
+                   urgency_confidence=0.85)
+    assert d.handoff and d.reason_code == "distress" and "billing" in d.skills

@@ -19,6 +19,8 @@ def parse(text: str, intent: str, *ranked: str) -> dict:
     ("i need to stop my service and also what's my balance", "stop_service", ("check_balance",),
      "check_balance"),
     ("my balance please, and i want to move my service", "check_balance", (), "transfer_service"),
+    ("what's my balance and sign me up for autopay", "autopay", ("check_balance",),
+     "check_balance"),
 ])
 def test_a_second_request_after_a_joining_word_is_found(text, intent, ranked, second):
     assert second_request(parse(text, intent, *ranked)) == second

@@ -47,6 +47,28 @@ def test_parse_intents(stack, text, intent):
     assert parse(stack, text)["intent"]["name"] == intent
 
 
+@pytest.mark.parametrize(("text", "intent", "category"), [
+    ("hydrant knocked over at Alondra and Oso Pkwy, water everywhere", "urgent", "emergency"),
+    ("se rompio la tuberia principal en la calle y sale agua a chorros", "urgent", "emergency"),
+    ("my husband passed away last month and the account is in his name", "urgent",
+     "bereavement"),
+    ("quiero hablar con un supervisor ya", "request_human", "request_person"),
+])
+def test_the_urgency_classifier_relabels_urgent_messages(stack, text, intent, category):
+    parsed = parse(stack, text)
+    assert parsed["intent"]["name"] == intent
+    assert [e["value"] for e in parsed["entities"] if e["entity"] == "urgency"] == [category]
+    if intent == "urgent":  # DIET's own reading stays second, for the rep's summary
+        assert parsed["intent_ranking"][1]["name"] != "urgent"
+
+
+@pytest.mark.parametrize("text", ["is there a water outage today?",
+                                  "can i split my bill into payments? the full amount is hard",
+                                  "puedo pagar en partes este mes"])
+def test_routine_look_alikes_are_not_urgent(stack, text):
+    assert parse(stack, text)["intent"]["name"] not in ("urgent", "request_human")
+
+
 @pytest.mark.parametrize("text", ["asdf qwerty zzz", "kjhg lkjh poiu"])
 def test_gibberish_gets_the_fallback(stack, text):
     assert parse(stack, text)["intent"]["name"] == "nlu_fallback"
