@@ -17,6 +17,8 @@ from actions.requests import FORMS, TASKS, second_request
 
 log = logging.getLogger(__name__)
 
+# Replies that finish no request, so a waiting second request is not started after them.
+NOT_A_STEP = {"action_greet", "action_default_fallback", "action_handle_inform"}
 # Actions that can run after verification, by name; filled as the topic modules load.
 REGISTRY: dict[str, type["WaterDeskAction"]] = {}
 
@@ -176,6 +178,8 @@ async def then_next(done_by: str, done: list[EventType], *, dispatcher: Collecti
     """The customer's second request, once the first is finished (no form, offer or handoff)."""
     if not pending or TASKS.get(pending) == done_by:
         return [SlotSet("next_request", None)] if pending else []
+    if done_by in NOT_A_STEP:
+        return []
     for e in done:
         if (e.get("event") == "active_loop" and e.get("name")) or (
                 e.get("event") == "slot" and e.get("name") in ("offer", "handed_off")

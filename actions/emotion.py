@@ -116,7 +116,9 @@ POLITE_SOFT = ("please", "pls", "plz", "kindly", "por favor", "porfa", "disculpe
 # Matched and then dropped, so the words inside them don't count ("good news", "press 1").
 SHIELD = ("good news", "great news", "bad news", "no news", "any news", "some news", "press #",
           "buenas noticias", "malas noticias", "alguna noticia", "social security number",
-          "número de seguro social", "media hora")
+          "número de seguro social", "media hora", "in the news", "on the news said",
+          "saw on the news", "heard on the news", "read in the news", "the news said",
+          "en las noticias", "salió en las noticias", "dijeron en las noticias")
 
 LEXICON: Mapping[str, tuple[str, ...]] = {
     "profanity": PROFANITY, "anger_strong": ANGER_STRONG, "anger": ANGER,

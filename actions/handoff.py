@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.api import APIError, APIUnavailable, get_api
 from actions.common import Context, WaterDeskAction, say
 from actions.emotion import EmotionReading
-from actions.handoff_decision import HandoffDecision, Signals, decide
+from actions.handoff_decision import HandoffDecision, Signals, asks_for_person, decide
 from actions.summary import summarize
 from common import urgency
 
@@ -164,6 +164,15 @@ class ActionHandoff(WaterDeskAction):
     guarded = False
 
     async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
+        text = tracker.latest_message.get("text") or ""
+        heard = (text.startswith("/") or asks_for_person(text, lang=ctx.lang)
+                 or urgency.reading(tracker.latest_message) is not None)
+        if not heard:  # only DIET read a request ("add my wife as an authorized person"): ask
+            say(dispatcher, ctx, "Would you like me to connect you with a representative?",
+                "¿Quiere que lo comunique con un representante?",
+                buttons=[("Yes, please", "Sí, por favor", "/affirm"),
+                         ("No, thanks", "No, gracias", "/deny")])
+            return [SlotSet("offer", "handoff:request")]
         return await hand_off(dispatcher=dispatcher, tracker=tracker, ctx=ctx, reason_code="request")
 
 

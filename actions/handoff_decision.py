@@ -101,6 +101,7 @@ RANK = ("emergency", "threat", "misconduct", "distress", "strong_emotion", "requ
 # bill") stays with it: hardship or medical words alone don't take it away (TASK_INTENTS); the
 # classifier must hear real distress.
 _REAL_DISTRESS = ("hardship", "bereavement", "abuse", "health", "emergency")
+SUPPORT = 0.3  # a classifier reading this sure backs a hardship or medical word
 
 
 @dataclass(frozen=True)
@@ -290,9 +291,11 @@ def _hits(s: Signals, *, said: Sequence[Match], asks: Sequence[Match], words: Wo
                    skills)
     routine = (s.intent in TASK_INTENTS and s.intent_confidence >= INTENT_CONFIDENCE_FLOOR
                and not (s.urgency in _REAL_DISTRESS and classified))
-    if not routine and (medical := _first(said, ("medical",))):
+    # A hardship or medical word is distress only when the classifier hears some too.
+    supported = s.urgency in _REAL_DISTRESS and s.urgency_confidence >= SUPPORT and not routine
+    if supported and (medical := _first(said, ("medical",))):
         yield _Hit("distress", "medical", {"cue": medical.cue})
-    if not routine and (hardship := _first(said, ("hardship",))):
+    if supported and (hardship := _first(said, ("hardship",))):
         yield _Hit("distress", "hardship", {"cue": hardship.cue}, ("billing",))
     distress = _first(said, ("distress",))
     if distress or (latest.label == "distressed" and not routine):

@@ -25,7 +25,7 @@ HINT = 0.2  # below this the reading is not even passed on as a hint
 TASK_INTENTS = frozenset({
     "check_balance", "explain_bill", "high_bill", "pay_bill", "autopay", "payment_arrangement",
     "fee_waiver", "deposit", "shutoff", "usage_history", "ask_rates", "paperless_billing",
-    "report_leak", "meter_reread", "meter_test", "water_outage", "start_service",
+    "report_leak", "meter_reread", "meter_test", "water_outage", "water_quality", "start_service",
     "stop_service", "transfer_service", "update_contact"})
 TASK_CONFIDENCE = 0.8
 

@@ -34,6 +34,11 @@ collect_ignore = ["backend", "scripts", "e2e", "security"] if IN_BOT_ENV else ["
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that change the shared stack's demo accounts run after every other test."""
+    items.sort(key=lambda item: item.get_closest_marker("changes_demo_accounts") is not None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def suite_clock() -> Iterator[None]:
     """Every test runs on a clock set to SUITE_NOW, never on the real date. It runs forward from

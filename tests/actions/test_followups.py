@@ -111,3 +111,19 @@ def test_a_second_request_is_done_after_the_first_even_across_verification():
     said = texts(messages)
     assert "$312.40" in said and "autopay" in said.lower()
     assert slot(events, "next_request") is None
+
+
+def test_a_request_only_the_intent_model_heard_is_asked_about_not_assumed():
+    from actions.handoff import ActionHandoff
+
+    messages, events = run(ActionHandoff(), tracker(
+        text="how do I add my wife as an authorized person on the account",
+        intent="request_human"))
+    assert not handed_off(messages) and "connect you with a representative?" in texts(messages)
+    assert slot(events, "offer") == "handoff:request"
+    urgent = [{"entity": "urgency", "value": "request_person", "confidence_entity": 0.9}]
+    for text, entities in (("can i talk to a real person", []), ("operadora", urgent),
+                           ("/request_human", [])):
+        messages, _ = run(ActionHandoff(), tracker(text=text, intent="request_human",
+                                                   entities=entities))
+        assert handed_off(messages), text

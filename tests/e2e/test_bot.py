@@ -36,8 +36,8 @@ class Chat:
 @pytest.mark.parametrize(("text", "intent"), [
     ("how much do i owe", "check_balance"),
     ("cuanto debo de agua", "check_balance"),
-    ("theres water gushing out of the sidewalk", "report_leak"),
-    ("hay una fuga enorme en la calle", "report_leak"),
+    ("theres a small leak by my meter box", "report_leak"),
+    ("hay una fuga pequeña en mi jardin", "report_leak"),
     ("i want to talk to a person", "request_human"),
     ("necesito hablar con un agente", "request_human"),
     ("my bill doubled this month", "high_bill"),
@@ -114,10 +114,11 @@ def test_spanish_customer_gets_spanish_answers(stack):
 def test_three_failed_verifications_offer_a_representative(stack):
     chat = Chat(stack)
     chat.text("what's my balance")
+    # An account no other test verifies: three misses lock it for the rest of the session.
     for _ in range(2):
-        chat.text("1000001")
+        chat.text("1000009")
         assert "don't match" in chat.text("90210")
-    chat.text("1000001")
+    chat.text("1000009")
     reply = chat.text("90210")
     assert "representative" in reply and "$" not in reply
 

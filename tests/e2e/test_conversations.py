@@ -17,7 +17,8 @@ from common import clock
 from tests.utils.stack import RASA_TOKEN, SERVICE_TOKEN, Stack
 from tests.utils.tally import back_to_the_bot
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
+# It stops James's service and waives his fee, so the other users of the shared stack go first.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500), pytest.mark.changes_demo_accounts]
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 ZIPS = {"1000001": "92688", "1000002": "92694", "2000001": "92691"}
@@ -150,7 +151,7 @@ def test_urgent_messages_are_queued(stack, text):
 # --- 2. Offers are honoured --------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "offer", "yes"), [
-    ("i want to make a complaint about my last bill",
+    ("i'm not happy with the service i got",
      "I can look into it with you, or connect you with a representative", "yes"),
     ("quiero poner una queja",
      "Puedo revisarlo con usted o comunicarlo con un representante", "sí"),
@@ -288,7 +289,8 @@ def test_mailing_address_update_verified_by_phone_and_last_name(stack):
     c.say("quiero actualizar mis datos de contacto")
     assert "apellido" in c.say("mi teléfono es 949 555 0101"), f"no last name question\n{c}"
     assert "Qué dato" in c.say("Lopez"), f"no question what to update\n{c}"
-    assert "Actualizado: mailing" in c.say("27 Calle Aria, Mission Viejo CA 92691"), f"{c}"
+    updated = c.say("27 Calle Aria, Mission Viejo CA 92691")
+    assert "Actualizado: ciudad postal, calle postal" in updated, f"{c}"
 
 
 # --- 5. Return to the bot really returns -------------------------------------------------------
