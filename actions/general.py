@@ -77,9 +77,44 @@ class ActionDefaultFallback(WaterDeskAction):
                 "Sigo sin entender, perdón.")
             return await hand_off(dispatcher=dispatcher, tracker=tracker, ctx=ctx,
                                   reason_code="fallbacks", consecutive_fallbacks=misses)
+        if pair := torn_between(tracker):
+            # Unsure between two things the bot can do ("split my bill": pay or a plan?): ask which.
+            say(dispatcher, ctx, "Just to be sure, which do you mean?", "Para estar seguro, ¿a qué se "
+                "refiere?", buttons=[(*CHOICES[name], f"/{name}") for name in pair])
+            return [SlotSet("fallback_count", misses)]
         ask(dispatcher, ctx, "rephrase")
         dispatcher.utter_message(response="utter_help")
         return [SlotSet("fallback_count", misses)]
+
+
+# Requests the NLU may hesitate between, as a customer would name them (EN, ES).
+CHOICES = {
+    "check_balance": ("My balance", "Mi saldo"), "pay_bill": ("Paying my bill", "Pagar mi factura"),
+    "payment_arrangement": ("A payment plan", "Un plan de pagos"),
+    "explain_bill": ("Explaining my bill", "Explicar mi factura"),
+    "high_bill": ("A high bill", "Una factura alta"),
+    "fee_waiver": ("Waiving a fee", "Quitar un cargo"), "deposit": ("A deposit", "Un depósito"),
+    "shutoff": ("A shut-off notice", "Un aviso de corte"), "autopay": ("Autopay", "Pago automático"),
+    "paperless_billing": ("Paperless billing", "Factura electrónica"),
+    "usage_history": ("My water use", "Mi consumo"), "ask_rates": ("Water rates", "Tarifas"),
+    "water_outage": ("An outage", "Una interrupción"), "report_leak": ("A leak", "Una fuga"),
+    "meter_reread": ("A meter reread", "Nueva lectura"),
+    "meter_test": ("A meter test", "Prueba del medidor"),
+    "start_service": ("Starting service", "Iniciar servicio"),
+    "stop_service": ("Stopping service", "Cancelar servicio"),
+    "transfer_service": ("Moving my service", "Cambiar de domicilio"),
+    "update_contact": ("My contact details", "Mis datos de contacto"),
+}
+
+
+def torn_between(tracker: Tracker) -> tuple[str, str] | None:
+    """The two requests the NLU hesitated between, when both are things the bot can do."""
+    ranked = [r for r in tracker.latest_message.get("intent_ranking") or []
+              if r.get("name") != "nlu_fallback"][:2]
+    if len(ranked) == 2 and all(r["name"] in CHOICES and r.get("confidence", 0) >= 0.2
+                                for r in ranked):
+        return ranked[0]["name"], ranked[1]["name"]
+    return None
 
 
 class ActionHandleInform(WaterDeskAction):

@@ -37,6 +37,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common.urgency import normalize  # noqa: E402
 from tests.utils.stack import SERVICE_TOKEN, start_stack  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "escalation.yml"
@@ -66,9 +67,27 @@ class Outcome:
     error: str | None = None
 
 
+def trained_on() -> set[str]:
+    """Every text the model learns from (data/nlu and bot/urgency), normalised."""
+    texts: set[str] = set()
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            texts |= {normalize(re.sub(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))", r"\1", line[2:]))
+                      for line in block.get("examples", "").splitlines() if line.startswith("- ")}
+    for path in (ROOT / "bot" / "urgency").glob("*.yml"):
+        texts |= {normalize(str(t)) for ts in yaml.safe_load(path.read_text()).values() for t in ts}
+    return texts
+
+
 def load(path: Path, args: argparse.Namespace) -> list[Item]:
     items = [Item(text=str(d["text"]), lang=str(d["lang"]), handoff=bool(d["handoff"]),
                   category=str(d["category"])) for d in yaml.safe_load(path.read_text())]
+    # Held out means never trained on: a message the model learnt from is not scored.
+    seen = trained_on()
+    kept = [i for i in items if normalize(i.text) not in seen]
+    if len(kept) < len(items):
+        print(f"# left out {len(items) - len(kept)} messages that are also training examples")
+    items = kept
     if args.lang:
         items = [i for i in items if i.lang == args.lang]
     if args.category:

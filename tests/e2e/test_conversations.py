@@ -187,6 +187,8 @@ def test_shutoff_notice(stack):
 def test_a_payment_plan_is_offered_not_queued(stack):
     c = Conversation(stack)
     first = c.say("can i split my bill into payments? the full amount is hard to pay")
+    if "which do you mean" in first:  # unsure between paying and a plan, the bot asks which
+        first = c.click("A payment plan")
     assert c.status == "bot" and "account number" in first, f"did not ask to verify\n{c}"
     reply = c.verify("2000001")
     assert c.status == "bot", f"queued instead of offering a plan\n{c}"
@@ -229,6 +231,16 @@ def test_stop_keeps_the_date_and_reads_the_order_back(stack):
     order = api_get(stack, f"/service-orders/{number}")
     assert order["kind"] == "stop" and order["requested_date"] == day.isoformat(), order
     assert not asked_again, f"asked for the date again\n{c}"
+
+
+def test_transfer_asked_step_by_step_checks_each_answer(stack):
+    c = Conversation(stack)
+    c.say("quiero cambiar mi servicio a otra casa")
+    assert "dirección" in c.verify("2000001"), f"no address question\n{c}"
+    assert "número y la calle" in c.say("por la escuela"), f"a bad address was taken\n{c}"
+    assert "código postal" in c.say("40 Sendero"), f"no ZIP question\n{c}"
+    assert "fuera de nuestra área" in c.say("90210"), f"a ZIP outside the district\n{c}"
+    assert c.status == "bot", f"{c}"
 
 
 def test_transfer_keeps_what_was_given_and_reads_the_order_back(stack):
