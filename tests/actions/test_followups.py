@@ -127,3 +127,18 @@ def test_a_request_only_the_intent_model_heard_is_asked_about_not_assumed():
         messages, _ = run(ActionHandoff(), tracker(text=text, intent="request_human",
                                                    entities=entities))
         assert handed_off(messages), text
+
+
+def test_unsure_between_two_requests_the_bot_asks_which():
+    from actions.general import ActionDefaultFallback
+
+    t = tracker(text="can i split my bill", intent="nlu_fallback", sender="torn", slots={})
+    t.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.4},
+                                          {"name": "pay_bill", "confidence": 0.41},
+                                          {"name": "payment_arrangement", "confidence": 0.39}]
+    messages, _ = run(ActionDefaultFallback(), t)
+    payloads = [b["payload"] for m in messages for b in m.get("buttons") or []]
+    assert payloads == ["/pay_bill", "/payment_arrangement"], texts(messages)
+    t.latest_message["intent_ranking"][2] = {"name": "greet", "confidence": 0.39}
+    messages, _ = run(ActionDefaultFallback(), t)
+    assert "/pay_bill" not in [b["payload"] for m in messages for b in m.get("buttons") or []]
