@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
+import numpy as np
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -71,6 +73,36 @@ def build(config: Dict[Text, Any]) -> Any:
     )
 
 
+class Scorer:
+    """The fitted pipeline's predict_proba for one message, without scikit-learn's per-call
+    overhead (a sparse matrix per vectorizer, then a union): about 0.5 ms instead of 3."""
+
+    def __init__(self, pipeline: Any) -> None:
+        union, regression = pipeline.steps[0][1], pipeline.steps[-1][1]
+        self.parts, offset = [], 0
+        for _, vectorizer in union.transformer_list:
+            self.parts.append((vectorizer.build_analyzer(), vectorizer.vocabulary_,
+                               vectorizer.idf_, offset))
+            offset += len(vectorizer.vocabulary_)
+        self.weights = np.ascontiguousarray(regression.coef_.T)
+        self.intercept = regression.intercept_
+        self.classes = [str(c) for c in regression.classes_]
+
+    def scores(self, text: str) -> Dict[str, float]:
+        z = self.intercept.copy()
+        for analyze, vocabulary, idf, offset in self.parts:
+            counts = Counter(i for gram in analyze(text) if (i := vocabulary.get(gram)) is not None)
+            if not counts:
+                continue
+            index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            # As TfidfVectorizer(sublinear_tf=True, norm="l2") weighs them.
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
+            weight = tf * idf[index]
+            z += (weight / np.linalg.norm(weight)) @ self.weights[offset + index]
+        odds = np.exp(z - z.max())  # multinomial logistic regression: softmax
+        return dict(zip(self.classes, (float(p) for p in odds / odds.sum())))
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class UrgencyClassifier(GraphComponent):
     @staticmethod
@@ -102,6 +134,7 @@ class UrgencyClassifier(GraphComponent):
                  model: Any = None) -> None:
         self.config = config
         self._storage, self._resource, self.model = model_storage, resource, model
+        self._scorer: Optional[Scorer] = None
 
     def train(self, training_data: TrainingData) -> Resource:
         pairs = labelled(self.config)
@@ -138,8 +171,9 @@ class UrgencyClassifier(GraphComponent):
             return cls(config, model_storage, resource)
 
     def scores(self, text: str) -> Dict[str, float]:
-        probs = self.model.predict_proba([normalize(text)])[0]
-        return dict(zip(self.model.classes_, (float(p) for p in probs)))
+        if self._scorer is None:
+            self._scorer = Scorer(self.model)
+        return self._scorer.scores(normalize(text))
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None:
