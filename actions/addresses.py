@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 # The district's ZIPs and their cities, for addresses customers type without a city.
@@ -24,10 +23,6 @@ CONTACT_FIELDS = {"phone": ("phone", "teléfono"), "email": ("email", "correo"),
                   "mailing_zip": ("mailing ZIP", "código postal")}
 ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def parse_address(text: str) -> dict[str, str] | None:

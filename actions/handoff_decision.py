@@ -14,7 +14,7 @@ from typing import Any
 
 from actions.emotion import (LEXICON, SHIELD, EmotionReading, Match, Words, find_terms,
                              normalize_lang, read_emotion, split_words, trend)
-from common.urgency import TASK_INTENTS, is_urgent
+from common.urgency import TASK_CONFIDENCE, TASK_INTENTS, is_urgent
 
 PRIORITIES: tuple[str, ...] = ("emergency", "distressed", "complex", "request")
 SKILLS: tuple[str, ...] = ("spanish", "billing", "field", "supervisor")
@@ -263,6 +263,12 @@ def _first(matches: Sequence[Match], groups: Sequence[str]) -> Match | None:
     return next((m for m in matches if m.group in groups and not m.negated), None)
 
 
+def clip(text: str, limit: int) -> str:
+    """One line of at most `limit` characters, cut with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def _asks_by_word(words: Words) -> bool:
     rest = set(words.words) - REQUEST_FILLER
     return bool(rest) and rest <= set(STAFF)
@@ -286,9 +292,8 @@ def _hits(s: Signals, *, said: Sequence[Match], asks: Sequence[Match], words: Wo
                                         intent_confidence=s.intent_confidence) else None
     if classified in CLASSIFIED:
         code, detail, skills = CLASSIFIED[classified]
-        words_ = " ".join(s.text.split())  # the customer's own words stand in for a list's cue
-        yield _Hit(code, detail, {"cue": words_ if len(words_) <= 60 else words_[:59] + "…"},
-                   skills)
+        # The customer's own words stand in for a word list's cue.
+        yield _Hit(code, detail, {"cue": clip(s.text, 60)}, skills)
     routine = (s.intent in TASK_INTENTS and s.intent_confidence >= INTENT_CONFIDENCE_FLOOR
                and not (s.urgency in _REAL_DISTRESS and classified))
     # A hardship or medical word is distress only when the classifier hears some too.
@@ -313,7 +318,8 @@ def _hits(s: Signals, *, said: Sequence[Match], asks: Sequence[Match], words: Wo
         yield _Hit("fallbacks", "fallbacks", {"n": s.consecutive_fallbacks})
     disputed = _first(asks, ("dispute",))
     # "The reading looks wrong, can someone read it again?" asks for what the bot can do.
-    rereading = s.intent in ("meter_reread", "meter_test") and s.intent_confidence >= 0.8
+    rereading = (s.intent in ("meter_reread", "meter_test")
+                 and s.intent_confidence >= TASK_CONFIDENCE)
     if s.dispute or (disputed and not rereading):
         yield _Hit("dispute", "dispute", {"cues": disputed.text if disputed else ()})
     if s.policy_referral:

@@ -12,10 +12,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.addresses import (ACCOUNT_TYPES, CONTACT_FIELDS, EMAIL_RE, ZIP_RE, contact_update,
-                               parse_address, service_address, strip_accents)
+                               parse_address, service_address)
 from actions.api import APIError, get_api
 from actions.billing import when
 from actions.common import Context, WaterDeskAction, say, start_verification
+from actions.emotion import normalize
 
 FORM_SLOTS = {
     "start_service_form": ["account_type", "service_address", "service_zip", "service_date",
@@ -36,7 +37,7 @@ class ActionBeginServiceForm(WaterDeskAction):
     async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
         form = INTENT_FORM.get(tracker.latest_message.get("intent", {}).get("name", ""),
                                "start_service_form")
-        given = given_in(tracker, form=form, verified=ctx.verified)
+        given = given_in(tracker, form=form)
         # What the request already said fills the form (validated when it starts); the rest is
         # cleared, so an earlier request's answers are not reused.
         events: list[EventType] = [SlotSet(slot, given.get(slot)) for slot in FORM_SLOTS[form]]
@@ -48,7 +49,7 @@ class ActionBeginServiceForm(WaterDeskAction):
         return events
 
 
-def given_in(tracker: Tracker, *, form: str, verified: bool) -> dict[str, Any]:
+def given_in(tracker: Tracker, *, form: str) -> dict[str, Any]:
     """The form's slots that the customer's request message already answers."""
     entities: dict[str, Any] = {}
     text = tracker.latest_message.get("text") or ""
@@ -87,7 +88,7 @@ class _ServiceValidation(FormValidationAction):
     def validate_account_type(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         # A button's title typed out ("Construcción temporal") is still the same choice.
-        text = strip_accents(str(value or "")).lower()
+        text = normalize(str(value or ""))
         for kind, words in ACCOUNT_TYPES:
             if any(w in text for w in words):
                 return {"account_type": kind}

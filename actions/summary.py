@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from actions.emotion import normalize_lang
-from actions.handoff_decision import asks_for_person
+from actions.handoff_decision import asks_for_person, clip
 from common.cards import mask_cards
 
 TOPICS: Mapping[str, str] = {
@@ -35,11 +35,6 @@ def _money(value: Any) -> str:
         return str(value)
 
 
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-
-
 def summarize(*, turns: Sequence[tuple[str, str]], collected: Mapping[str, Any], lang: str,
               max_chars: int = 600) -> str:
     """A few English sentences for the rep: who, what about, what was done, what is pending."""
@@ -58,7 +53,7 @@ def summarize(*, turns: Sequence[tuple[str, str]], collected: Mapping[str, Any],
         parts.append((1, f"Asked about {TOPICS.get(topic, str(topic).replace('_', ' '))}"
                          f"{amount}{finding}."))
     elif said:
-        parts.append((5, f"Opened with: “{_clip(said[0], 100)}”."))
+        parts.append((5, f"Opened with: “{clip(said[0], 100)}”."))
     if leak := [str(collected[k]) for k in ("leak_location", "severity", "leak_address")
                 if collected.get(k)]:
         parts.append((3, f"Leak: {', '.join(leak)}."))
@@ -77,4 +72,4 @@ def summarize(*, turns: Sequence[tuple[str, str]], collected: Mapping[str, Any],
     while len(parts) > 1 and len(" ".join(t for _, t in parts)) > max_chars:
         drop = max(range(len(parts)), key=lambda i: (parts[i][0], i))
         parts.pop(drop)
-    return _clip(" ".join(t for _, t in parts), max_chars)
+    return clip(" ".join(t for _, t in parts), max_chars)

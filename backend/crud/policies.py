@@ -129,7 +129,7 @@ def _refer(session: Session, bundle: AccountBundle, actor: Actor, decision: Poli
 
 def _nothing(decision: PolicyDecision) -> Outcome:
     # Nothing is recorded for review: a representative could not grant it either.
-    why = [r for r in decision.reasons if r.code in policy.NOTHING_TO_GRANT]
+    why = decision.nothing_reasons
     return Outcome(False, decision, None, Reason(
         "nothing_to_grant", " ".join(r.text("en") for r in why),
         " ".join(r.text("es") for r in why)))

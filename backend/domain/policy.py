@@ -103,9 +103,14 @@ class PolicyDecision:
         return " ".join(reason.text(lang) for reason in self.reasons)
 
     @property
+    def nothing_reasons(self) -> tuple[Reason, ...]:
+        """The reasons that say there is nothing to act on (no fee, nothing owed)."""
+        return tuple(r for r in self.reasons if r.code in NOTHING_TO_GRANT)
+
+    @property
     def nothing_to_grant(self) -> bool:
-        """Refused because there is nothing to act on (no fee, nothing owed): no review needed."""
-        return not self.eligible and any(r.code in NOTHING_TO_GRANT for r in self.reasons)
+        """Refused because there is nothing to act on: no review needed."""
+        return not self.eligible and bool(self.nothing_reasons)
 
     def to_dict(self) -> dict[str, Any]:
         return {"eligible": self.eligible, "rule": self.rule,
