@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import by_email
 from actions.common import Context, say
 
 # slot: (English, Spanish, buttons as (title_en, title_es, payload))
@@ -128,7 +129,14 @@ class _Ask(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[Any]:
-        ask(dispatcher, Context.of(tracker), self.question)
+        ctx = Context.of(tracker)
+        if ctx.email:  # one email asks for everything still missing, not one thing a day
+            slots = by_email.missing(tracker, domain, self.slot)
+            form = (tracker.active_loop or {}).get("name")
+            say(dispatcher, ctx, by_email.question(form, slots, "en"),
+                by_email.question(form, slots, "es"))
+            return []
+        ask(dispatcher, ctx, self.question)
         return []
 
 

@@ -138,11 +138,13 @@ class ActionPayBill(WaterDeskAction):
                 f"Su saldo es de {money(a['balance'])}.")
         say(dispatcher, ctx,
             f"You can pay securely online at {d['payment_url']}, by phone at {d['phone']}, by mail "
-            "with the stub from your bill, or at our office drop box. I can't take card numbers "
-            "in chat.",
+            "with the stub from your bill, or at our office drop box. "
+            + ("Please never send card numbers by email." if ctx.email
+               else "I can't take card numbers in chat."),
             f"Puede pagar de forma segura en línea en {d['payment_url']}, por teléfono al "
             f"{d['phone']}, por correo con el talón de su factura o en el buzón de nuestra oficina. "
-            "No puedo recibir números de tarjeta por chat.",
+            + ("Por favor nunca envíe números de tarjeta por correo." if ctx.email
+               else "No puedo recibir números de tarjeta por chat."),
             buttons=[("Set up autopay", "Activar pago automático", "/autopay")])
         return []
 

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.api import APIError, APIUnavailable, WaterDeskAPI, get_api
 from actions.emotion import read_emotion
 from actions.requests import FORMS, TASKS, second_request
+from common.channel import METADATA_KEY, peek
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,12 @@ class Context:
     name: str | None
     conversation_id: str
     turn: int
+    channel: str = "web"
 
     @classmethod
     def of(cls, tracker: Tracker) -> "Context":
         return cls(
+            channel=str(channel_claims(tracker).get("ch") or "web"),
             lang="es" if tracker.get_slot("language") == "es" else "en",
             verified=bool(tracker.get_slot("verified")),
             token=tracker.get_slot("verification_token"),
@@ -44,6 +47,12 @@ class Context:
             conversation_id=tracker.sender_id,
             turn=len(tracker.events),
         )
+
+    @property
+    def email(self) -> bool:
+        """By email, a question costs the customer a day: ask everything at once, never to
+        rephrase."""
+        return self.channel == "email"
 
     def t(self, en: str, es: str) -> str:
         return es if self.lang == "es" else en
@@ -60,6 +69,21 @@ class Context:
         return replace(self, verified=True, token=token, account=account, name=name, lang=lang)
 
 
+def channel_token(tracker: Tracker) -> str | None:
+    """The channel token the hub signed for the latest message (see common/channel.py)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            token = (event.get("metadata") or {}).get(METADATA_KEY)
+            return token if isinstance(token, str) else None
+    return None
+
+
+def channel_claims(tracker: Tracker) -> dict[str, Any]:
+    """The hub's facts about this turn, read unverified: enough to choose how to ask, never
+    to trust an identity (only the backend checks the signature, on /verify)."""
+    return peek(channel_token(tracker))
+
+
 def money(value: Any) -> str:
     return f"${float(value):,.2f}"
 
@@ -71,6 +95,29 @@ def say(dispatcher: CollectingDispatcher, ctx: Context, en: str, es: str,
     if buttons:
         kwargs["buttons"] = [{"title": ctx.t(a, b), "payload": p} for a, b, p in buttons]
     dispatcher.utter_message(**kwargs)
+
+
+async def card_warning(dispatcher: CollectingDispatcher, ctx: Context) -> None:
+    if ctx.email:
+        try:
+            d = await get_api().district()
+            where, phone = d["payment_url"], d["phone"]
+        except (APIError, APIUnavailable, KeyError):
+            where, phone = "our website", "our customer service number"
+        say(dispatcher, ctx,
+            "For your security, we did not use or keep the card number in your email: it was "
+            "removed before anyone saw it. Please never send card details by email. You can pay "
+            f"safely online at {where}, by phone at {phone}, or set up AutoPay.",
+            "Por su seguridad, no usamos ni guardamos el número de tarjeta de su correo: se "
+            "eliminó antes de que nadie lo viera. Por favor nunca envíe datos de tarjeta por "
+            f"correo. Puede pagar de forma segura en línea en {where}, por teléfono al {phone}, "
+            "o inscribirse en el pago automático.")
+        return
+    say(dispatcher, ctx,
+        "For your security I never take card numbers in chat, so I've hidden the one you "
+        "sent. Please don't send it again; you can pay safely online instead.",
+        "Por su seguridad nunca recibo números de tarjeta por chat, así que oculté el que "
+        "envió. Por favor no lo vuelva a enviar; puede pagar de forma segura en línea.")
 
 
 def latest_entities(tracker: Tracker, name: str) -> list[Any]:
@@ -115,11 +162,7 @@ class WaterDeskAction(Action, ABC):
         ctx = Context.of(tracker)
         events = emotion_events(tracker, ctx)
         if latest_entities(tracker, "card_number"):
-            say(dispatcher, ctx,
-                "For your security I never take card numbers in chat, so I've hidden the one you "
-                "sent. Please don't send it again; you can pay safely online instead.",
-                "Por su seguridad nunca recibo números de tarjeta por chat, así que oculté el que "
-                "envió. Por favor no lo vuelva a enviar; puede pagar de forma segura en línea.")
+            await card_warning(dispatcher, ctx)
         if self.guarded:
             from actions.handoff import guard  # the handoff module imports this one
 

@@ -10,7 +10,7 @@ from actions.asks import ask
 from actions.common import (REGISTRY, Context, WaterDeskAction, latest_entities, perform, say,
                             start_verification, work_order)
 from actions.handoff import hand_off
-from actions.language import named_language
+from common.language import named_language
 from actions.leaks import ActionMeterReread, report_outages
 
 
@@ -47,6 +47,12 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     return count
 
 
+def nlu_unsure(tracker: Tracker) -> bool:
+    """The NLU couldn't tell what the message asks (rather than the dialogue policy being
+    unsure what to do next, which also ends in this fallback)."""
+    return tracker.latest_message.get("intent", {}).get("name") in ("nlu_fallback", "out_of_scope")
+
+
 def asked_to_switch(tracker: Tracker) -> bool:
     """"¿hablan español?", "english please": a language request, however the NLU read it."""
     text = tracker.latest_message.get("text") or ""
@@ -71,6 +77,12 @@ class ActionDefaultFallback(WaterDeskAction):
                     *(SlotSet("severity", how[0]) for _ in how[:1]), ActiveLoop("leak_form")]
         if asked_to_switch(tracker):
             return confirm_switch(dispatcher, ctx)
+        if ctx.email:
+            if not nlu_unsure(tracker):
+                return []  # the NLU knew; only the next step was unsure, and the turn is over
+            # By email, "say it another way" costs the customer a day: a person reads it.
+            return await hand_off(dispatcher=dispatcher, tracker=tracker, ctx=ctx,
+                                  reason_code="unclear_email")
         misses = consecutive_fallbacks(tracker)
         if misses >= 2:
             say(dispatcher, ctx, "I'm still not understanding, sorry.",

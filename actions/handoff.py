@@ -33,9 +33,18 @@ PROACTIVE = {"emergency", "threat", "misconduct", "distress", "strong_emotion", 
 FORCED = {
     "system_unavailable": ("Our systems were unavailable to the bot",
                            "Los sistemas no estaban disponibles para el bot", "complex"),
+    "unclear_email": ("The bot could not tell with confidence what this email asks",
+                      "El bot no pudo determinar con certeza qué pide este correo", "complex"),
     "health_concern": ("Possible health concern about water quality",
                        "Posible problema de salud por la calidad del agua", "distressed"),
 }
+
+# What the customer is told, where a forced handoff's own words fit better than a request's.
+SAY = {"unclear_email": (
+    "Thank you for your email. So that nothing in it is missed, I'm passing it to a "
+    "representative, who will read all of it.",
+    "Gracias por su correo. Para que no se pase nada por alto, se lo paso a un representante, "
+    "que lo leerá completo.")}
 
 
 def _reading(e: dict[str, Any]) -> EmotionReading:
@@ -105,10 +114,10 @@ async def hand_off(*, dispatcher: CollectingDispatcher, tracker: Tracker, ctx: C
     if reason_code in FORCED:
         en, es, priority = FORCED[reason_code]
         base = decide(_signals(tracker, ctx, intent="request_human", intent_confidence=1.0))
+        say_en, say_es = SAY.get(reason_code, (base.customer_message_en, base.customer_message_es))
         decision = HandoffDecision(
             handoff=True, reason_code=reason_code, reason_en=en, reason_es=es, priority=priority,
-            skills=base.skills, customer_message_en=base.customer_message_en,
-            customer_message_es=base.customer_message_es)
+            skills=base.skills, customer_message_en=say_en, customer_message_es=say_es)
     else:
         overrides: dict[str, Any] = {"emergency": emergency, "policy_referral": policy_referral,
                                      "consecutive_fallbacks": consecutive_fallbacks}

@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.addresses import (ACCOUNT_TYPES, CONTACT_FIELDS, EMAIL_RE, ZIP_RE, contact_update,
                                parse_address, service_address)
+from actions import by_email
 from actions.api import APIError, get_api
 from actions.billing import when
 from actions.common import Context, WaterDeskAction, say, start_verification
@@ -74,6 +75,8 @@ def given_in(tracker: Tracker, *, form: str) -> dict[str, Any]:
         given["contact_email"] = entities["email"]
     if form == "contact_form" and contact_update(text):
         given["contact_change"] = text
+    if Context.of(tracker).email:  # an email may give the rest too, in any order
+        given = {**by_email.answers(text, slots), **given}
     return given
 
 
@@ -84,6 +87,20 @@ class _ServiceValidation(FormValidationAction):
 
     def ctx(self, tracker: Tracker) -> Context:
         return Context.of(tracker)
+
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> list[EventType]:
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        asked = tracker.get_slot("requested_slot")
+        if asked and self.ctx(tracker).email:
+            # An email answers every question at once, so the whole text is no one slot's value.
+            slots = [s for s in self.domain_slots(domain)
+                     if s == asked or tracker.get_slot(s) is None]
+            found = by_email.answers(tracker.latest_message.get("text") or "", slots)
+            if asked in by_email.FREE_TEXT and asked not in found:
+                found[asked] = None
+            events += [SlotSet(k, v) for k, v in found.items()]
+        return events
 
     def validate_account_type(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

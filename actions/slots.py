@@ -8,7 +8,7 @@ from rasa_sdk import Tracker, ValidationAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.language import detect_language, named_language
+from common.language import detect_language, named_language
 
 
 class ValidateSlotMappings(ValidationAction):

@@ -10,9 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api import APIError, APIUnavailable, get_api
-from actions.common import REGISTRY, Context, WaterDeskAction, say
-from actions.language import detect_language
-from common.channel import METADATA_KEY, peek
+from actions.common import REGISTRY, Context, WaterDeskAction, channel_claims, channel_token, say
+from common.language import detect_language
 
 MAX_FAILURES = 3
 
@@ -81,9 +80,18 @@ class ActionVerify(WaterDeskAction):
             failures = int(tracker.get_slot("verify_failures") or 0) + 1
             if by_email and not result.get("locked"):
                 # Not the address on file: keep the account number and ask for the ZIP.
+                phone = await _district_phone()
                 say(dispatcher, ctx,
-                    "I couldn't match this email address to that account.",
-                    "No pude relacionar este correo electrónico con esa cuenta.")
+                    "This email address isn't the one on file for that account, so I can't share "
+                    "its details: we discuss an account only with the account holder. If it's your "
+                    "account, reply with the ZIP code of the service address. If it's someone "
+                    "else's, the account holder can write to us from the email address on file, "
+                    f"call us at {phone}, or add you to the account as an authorized contact.",
+                    "Este correo electrónico no es el registrado en esa cuenta, así que no puedo "
+                    "compartir sus datos: solo tratamos una cuenta con su titular. Si la cuenta es "
+                    "suya, responda con el código postal de la dirección del servicio. Si es de "
+                    "otra persona, el titular puede escribirnos desde el correo registrado, "
+                    f"llamarnos al {phone} o agregarle a la cuenta como contacto autorizado.")
                 return [SlotSet("verify_failures", failures), ActiveLoop("verify_form")]
             if failures >= MAX_FAILURES or result.get("locked"):
                 return [SlotSet("verify_failures", failures),
@@ -132,19 +140,17 @@ class ActionVerify(WaterDeskAction):
         return [SlotSet("pending_action", None), SlotSet("offer", "handoff:verification_failed")]
 
 
-def channel_token(tracker: Tracker) -> str | None:
-    """The channel token the hub signed for the latest message (see common/channel.py)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            token = (event.get("metadata") or {}).get(METADATA_KEY)
-            return token if isinstance(token, str) else None
-    return None
+async def _district_phone() -> str:
+    try:
+        return str((await get_api().district())["phone"])
+    except (APIError, APIUnavailable, KeyError):
+        return "our customer service number"
 
 
 def email_sender(tracker: Tracker) -> str | None:
     """The email sender the hub vouches for: only when the receiving relay authenticated it.
     Read unverified, to choose what to ask; the backend checks the signature on /verify."""
-    claims = peek(channel_token(tracker))
+    claims = channel_claims(tracker)
     email = claims.get("email")
     return email if claims.get("ch") == "email" and isinstance(email, str) else None
 

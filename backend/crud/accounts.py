@@ -153,3 +153,16 @@ def recent_bills(*, session: Session, account: Account, limit: int = 24) -> list
             .limit(limit)
         ).all()
     )
+
+
+def greeting_name(*, session: Session, account_number: str) -> str | None:
+    """The name to greet an account holder by: the first name, else the business name."""
+    row = session.exec(
+        select(Customer.first_name, Customer.business_name)
+        .join(Account, col(Account.customer_id) == Customer.id)
+        .where(Account.account_number == account_number)
+    ).first()
+    if row is None:
+        return None
+    first, business = row
+    return " ".join((first or "").split()) or " ".join((business or "").split()) or None

@@ -8,21 +8,23 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from actions.language import detect_language  # plain Python, shared with the bot
+from common.language import detect_language
 from backend.core.config import Settings
 from backend.core.db import run_in_session
 from backend.email import outbound
 from backend.email.authres import sender_authenticated
+from backend.email import reading
 from backend.email import threading as threads
 from backend.email.loops import auto_reason
 from backend.email.parse import MalformedEmail, ParsedEmail, parse
 from backend.email.scrub import scrub_attachment, scrub_raw
+from backend.hub.bridge import BotUnavailable
 from backend.models.common import utcnow
 from backend.models.conversations import ConversationStatus, Sender
 from backend.models.email import (
@@ -154,7 +156,7 @@ async def _process(channel: EmailChannel, inbound_id: int, parsed: ParsedEmail,
                                domain=settings.EMAIL_DOMAIN)
     refs = parsed.in_reply_to + parsed.references[::-1]
     thread = await db(threads.find_thread, sender=parsed.from_address, token=token,
-                      message_ids=refs)
+                      message_ids=refs, subject=parsed.subject)
     reason = auto_reason(parsed.message, from_address=parsed.from_address,
                          envelope_from=envelope_from, our_domain=settings.EMAIL_DOMAIN)
     if reason is None and await db(replies_last_hour, address=parsed.from_address) \
@@ -187,29 +189,65 @@ async def _process(channel: EmailChannel, inbound_id: int, parsed: ParsedEmail,
         await db(update, inbound_id=inbound_id, status=InboundStatus.answered)
         return Outcome(inbound_id, InboundStatus.answered, conversation_id=thread.conversation_id)
 
+    bot_turns = await _requests(channel, thread.conversation_id, parsed.subject, said)
     result = await channel.hub.customer_message(
         conversation_id=thread.conversation_id, text=said, client_id=f"email:{inbound_id}",
+        bot_turns=bot_turns,
         sender_email=parsed.from_address if sender_authenticated(
             parsed.message, from_address=parsed.from_address,
             trusted_ids=settings.email_trusted_authserv_ids,
             relay_authenticates=settings.EMAIL_RELAY_AUTHENTICATES) else None)
-    handed_off = result.status != ConversationStatus.bot and bool(result.replies)
+    # Handed off now, or already with a person: either way the customer hears when one answers.
+    handed_off = result.status != ConversationStatus.bot
     # The hub's chat notices about the queue are replaced by one acknowledgement line.
     replies = [r for r in result.replies if not (handed_off and r.sender == Sender.system)]
     reply_language = detect_language(" ".join(r.text for r in replies)) or language
+    answer_from = None
+    if handed_off:
+        avail = await channel.hub.availability()
+        answer_from = None if avail.open_now else avail.next_open
     await db(_queue_reply, thread_id=thread.id, inbound_id=inbound_id, replies=replies,
-             language=reply_language, acknowledge=handed_off, settings=settings)
+             language=reply_language, acknowledge=handed_off, answer_from=answer_from,
+             settings=settings)
     channel.wake()
     return Outcome(inbound_id, InboundStatus.answered, conversation_id=thread.conversation_id)
 
 
+async def _requests(channel: EmailChannel, conversation_id: str, subject: str,
+                    said: str) -> list[str]:
+    """What the bot is sent for this email, one turn per request; [] sends `said` as it is."""
+    last = await channel.hub.last_said_to_customer(conversation_id=conversation_id)
+    if last is not None and reading.answers_question(
+            last.text, choice=bool((last.payload or {}).get("buttons"))):
+        return []
+    body = reading.sentences(said)
+    read_subject = reading.worth_reading(subject) and subject.strip() != said.strip()
+    if len(body) <= 1 and not read_subject:
+        return []  # one sentence: the bot reads it as a chat message
+    parse = partial(_parse, channel.hub, conversation_id)
+    try:
+        sentences = await reading.classify(body, parse)
+        # The subject matters when the body is short or asks nothing itself.
+        subject_reading = (await reading.classify([subject], parse))[0] if read_subject and (
+            len(body) <= 2 or not any(s.request for s in sentences)) else None
+        return reading.turns(subject_reading, sentences, said)
+    except BotUnavailable:
+        return []  # the turn itself will find the bot down and queue the email for a person
+
+
+async def _parse(hub: Any, conversation_id: str, text: str) -> dict[str, Any]:
+    return await hub.parse(conversation_id=conversation_id, text=text)
+
+
 def _queue_reply(*, session: Session, thread_id: int, inbound_id: int, replies: list[Any],
-                 language: str, acknowledge: bool, settings: Settings) -> None:
+                 language: str, acknowledge: bool, answer_from: datetime | None,
+                 settings: Settings) -> None:
     thread = session.get(EmailThread, thread_id)
     inbound = session.get(InboundEmail, inbound_id)
     assert thread is not None and inbound is not None
     outbound.queue_bot_reply(session=session, settings=settings, thread=thread, inbound=inbound,
-                             replies=replies, language=language, acknowledge=acknowledge)
+                             replies=replies, language=language, acknowledge=acknowledge,
+                             answer_from=answer_from)
     inbound.status = InboundStatus.answered
     session.add(inbound)
     session.commit()

@@ -1,13 +1,24 @@
-"""Which conversation an email belongs to: the reply-address token, then In-Reply-To/References."""
+"""Which conversation an email belongs to: the reply-address token, then In-Reply-To/References,
+then (for clients that drop both) a reply's subject from the same sender."""
 
 from __future__ import annotations
 
 import re
 import secrets
+from datetime import datetime, timedelta, timezone
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
+from backend.models.common import utcnow
 from backend.models.email import EmailThread, InboundEmail, OutboxEmail
+from common.cards import mask_card_numbers
+
+# Reply prefixes, localised ones too (German AW, Italian R, Nordic SV) and counted ones (Re[2]).
+# Not forwards (Fwd, FW, WG, and RV, which is Spanish Outlook's "reenviado"): a forward isn't
+# the customer answering us.
+REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|sv|r)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*", re.I)
+SUBJECT_WINDOW = timedelta(days=30)
+SUBJECT_CANDIDATES = 20
 
 
 def new_token() -> str:
@@ -29,7 +40,7 @@ def token_from(addresses: list[str], *, inbox: str, domain: str) -> str | None:
 
 
 def find_thread(*, session: Session, sender: str, token: str | None,
-                message_ids: list[str]) -> EmailThread | None:
+                message_ids: list[str], subject: str = "") -> EmailThread | None:
     """The thread this mail continues, if its sender is the thread's customer.
 
     The sender must match: a forwarded copy replied to by someone else must not land in a
@@ -54,7 +65,53 @@ def find_thread(*, session: Session, sender: str, token: str | None,
     for thread in candidates:
         if thread.customer_address.lower() == sender.lower():
             return thread
-    return None
+    return by_subject(session=session, sender=sender, subject=subject)
+
+
+def strip_reply_prefixes(subject: str) -> tuple[str, bool]:
+    """The subject without its reply prefixes ("RE: RE: AW: x" -> "x"), and whether it had one."""
+    stripped = subject
+    while (m := REPLY_PREFIX.match(stripped)) is not None:
+        stripped = stripped[m.end():]
+    return stripped, stripped != subject
+
+
+def subject_key(subject: str) -> str:
+    return " ".join(strip_reply_prefixes(subject)[0].split()).casefold()
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+
+def by_subject(*, session: Session, sender: str, subject: str) -> EmailThread | None:
+    """A reply whose client kept no headers: same sender, same subject after its reply prefix,
+    a thread with mail in the last 30 days. The most recently active one wins."""
+    # Masked and cut like the subject open_thread stored, so the two compare equal.
+    stripped, is_reply = strip_reply_prefixes(mask_card_numbers(subject)[0])
+    key = " ".join(stripped[:300].split()).casefold()
+    if not is_reply or not key:
+        return None
+    threads = session.exec(
+        select(EmailThread).where(EmailThread.customer_address == sender.strip().lower())
+        .order_by(col(EmailThread.id).desc()).limit(SUBJECT_CANDIDATES)).all()
+    matching = {t.id: t for t in threads if subject_key(t.subject) == key}
+    if not matching:
+        return None
+    since = utcnow() - SUBJECT_WINDOW
+    last: dict[int, datetime] = {}
+    for model, at in ((InboundEmail, InboundEmail.received_at),
+                      (OutboxEmail, OutboxEmail.created_at)):
+        rows = session.exec(select(model.thread_id, func.max(at))
+                            .where(col(model.thread_id).in_(list(matching)), at >= since)
+                            .group_by(model.thread_id)).all()
+        for thread_id, newest in rows:
+            newest = _aware(newest)
+            if thread_id not in last or newest > last[thread_id]:
+                last[thread_id] = newest
+    if not last:
+        return None
+    return matching[max(last, key=lambda tid: (last[tid], tid))]
 
 
 def open_thread(*, session: Session, conversation_id: str, customer_address: str,

@@ -90,6 +90,27 @@ class RasaBridge:
             return replies
         raise BotUnavailable(f"no Rasa process answered ({last})")
 
+    async def parse(self, *, conversation_id: str, text: str) -> dict[str, Any]:
+        """The NLU's reading of a text (Rasa's /model/parse): no turn, nothing stored."""
+        last: Exception | None = None
+        for url in sticky_order(conversation_id, self.urls):
+            try:
+                r = await self._http().post(f"{url}/model/parse", params={"token": self.api_token},
+                                            json={"text": text})
+            except httpx.ConnectError as exc:
+                last = exc
+                continue
+            except httpx.HTTPError as exc:
+                raise BotUnavailable(str(exc) or exc.__class__.__name__) from exc
+            if r.status_code != 200:
+                raise BotUnavailable(f"Rasa answered {r.status_code} to a parse")
+            try:
+                data = r.json()
+            except ValueError as exc:
+                raise BotUnavailable("Rasa answered something that isn't JSON") from exc
+            return data if isinstance(data, dict) else {}
+        raise BotUnavailable(f"no Rasa process answered ({last})")
+
     async def reset(self, *, conversation_id: str) -> None:
         """The bot takes a conversation back from a rep: its handoff state and any form are
         cleared (what it learnt stays), so its own safety net works again."""

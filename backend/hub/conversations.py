@@ -246,3 +246,15 @@ def bot_reply(reply: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any
     payload = {k: v for k, v in reply.items() if k in ("buttons", "custom", "image")}
     handoff = custom.get("handoff") if isinstance(custom, dict) else None
     return reply.get("text") or "", payload, handoff if isinstance(handoff, dict) else None
+
+
+def is_handoff(reply: dict[str, Any]) -> bool:
+    return bot_reply(reply)[2] is not None
+
+
+
+def last_said_to_customer(*, session: Session, conversation_id: str) -> Message | None:
+    """The bot's or a rep's last message to the customer (system notices left out)."""
+    return session.exec(select(Message).where(
+        Message.conversation_id == conversation_id, col(Message.sender).in_([Sender.bot, Sender.rep]),
+        Message.internal == False).order_by(col(Message.seq).desc())).first()  # noqa: E712

@@ -115,17 +115,27 @@ class Hub:
     async def customer_message(self, *, conversation_id: str, text: str,
                                client_id: str | None = None,
                                metadata: dict[str, Any] | None = None,
-                               sender_email: str | None = None) -> CustomerResult:
+                               sender_email: str | None = None,
+                               bot_turns: list[str] | None = None) -> CustomerResult:
         """sender_email: an address the channel authenticated (email with SPF/DKIM); the bot
-        gets it only inside the signed channel token, never as a plain claim."""
+        gets it only inside the signed channel token, never as a plain claim.
+        bot_turns: what the bot is sent instead of `text`, one turn each, until one hands off
+        (an email's requests, read by the channel); `text` is what is stored and shown."""
         lock = self._locks.setdefault(conversation_id, asyncio.Lock())
         async with lock:
             return await self._customer_message(conversation_id, text, client_id, metadata or {},
-                                                sender_email)
+                                                sender_email, bot_turns or [])
+
+    async def parse(self, *, conversation_id: str, text: str) -> dict[str, Any]:
+        """The bot's reading of a text (intent, entities), without a turn in the conversation."""
+        return await self.bridge.parse(conversation_id=conversation_id, text=data.mask(text))
+
+    async def last_said_to_customer(self, *, conversation_id: str) -> Message | None:
+        return await self.db(data.last_said_to_customer, conversation_id=conversation_id)
 
     async def _customer_message(self, conversation_id: str, text: str, client_id: str | None,
-                                metadata: dict[str, Any],
-                                sender_email: str | None = None) -> CustomerResult:
+                                metadata: dict[str, Any], sender_email: str | None,
+                                bot_turns: list[str]) -> CustomerResult:
         masked = data.mask(text)
 
         def accept(session: Session) -> tuple[Message, bool, bool, Conversation]:
@@ -150,8 +160,12 @@ class Hub:
         await self.sio.emit("typing", {"sender": "bot", "typing": True},
                             room=room(conversation_id), namespace=CUSTOMERS)
         try:
-            replies = await self.bridge.send(conversation_id=conversation.id, text=masked,
-                                             metadata=meta)
+            replies = []
+            for turn in [data.mask(t) for t in bot_turns] or [masked]:
+                replies += await self.bridge.send(conversation_id=conversation.id, text=turn,
+                                                  metadata=meta)
+                if any(data.is_handoff(r) for r in replies):
+                    break  # a person takes it from here, the rest of the email included
         except BotUnavailable as exc:
             note = await self._say(conversation, Sender.system,
                                    data.text_for(data.UNAVAILABLE, conversation.language))

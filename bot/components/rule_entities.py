@@ -41,7 +41,7 @@ from spacy.tokens import Doc, Span, Token
 
 from bot.components.dates import resolve_dates
 from common import clock
-from common.cards import find_card_numbers
+from common.cards import MASK_PREFIX, find_card_numbers
 
 # Most specific first: the tie-break when two overlapping matches are equally long.
 ENTITY_TYPES = (
@@ -267,12 +267,18 @@ class _Addresses:
         return _Found(start=start, end=end, entity="address", value=text[start:end])
 
 
+_MASKED_CARD = re.compile(re.escape(MASK_PREFIX) + r"\d{4}\b")
+
+
 def _shaped_entities(text: str, *, today: date) -> List[_Found]:
     """Everything but street addresses: values with a fixed shape."""
     found = [
         _Found(start=start, end=end, entity="card_number", value=masked)
         for start, end, masked in find_card_numbers(text)
     ]
+    # The hub masks a card before the bot sees it; the mask still tells the bot one was sent.
+    found += [_Found(start=m.start(), end=m.end(), entity="card_number", value=m.group(0))
+              for m in _MASKED_CARD.finditer(text)]
     found += [
         _Found(start=start, end=end, entity="date", value=iso)
         for start, end, iso in resolve_dates(text, today=today)

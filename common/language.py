@@ -1,7 +1,7 @@
 """Tell English from Spanish in one customer message, only when the evidence is clear.
 
-`detect_language` is plain Python; action_validate_slot_mappings uses it after every customer
-message to keep the conversation's `language` slot in step with the customer.
+`detect_language` is plain Python, shared by both interpreters: the bot keeps the conversation's
+`language` slot in step with the customer, and the email channel picks a new thread's language.
 
 Scoring: common function words and water-service words score 2 ("strong") or 1 ("weak", e.g.
 "de", "la", "en", which also appear in street and family names); Spanish accents/ñ in ordinary

@@ -2,7 +2,7 @@
 
 import pytest
 
-from actions.language import detect_language
+from common.language import detect_language
 
 
 @pytest.mark.parametrize(
@@ -81,6 +81,6 @@ def test_not_confident(text: str) -> None:
     ("what's my balance", None),
 ])
 def test_named_language(text, lang):
-    from actions.language import named_language
+    from common.language import named_language
 
     assert named_language(text) == lang
