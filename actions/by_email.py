@@ -42,9 +42,9 @@ ITEMS: dict[str, tuple[str, str]] = {
 }
 LEADS = {
     "verify_form": ("To protect the account holder's privacy, I can share account details only "
-                    "once you're verified. Please reply with:",
+                    "after confirming who you are. Please reply with:",
                     "Para proteger la privacidad del titular de la cuenta, solo puedo compartir datos "
-                    "de la cuenta una vez verificada su identidad. Por favor responda con:"),
+                    "de la cuenta después de confirmar su identidad. Por favor responda con:"),
     "start_service_form": ("To start service I need a few details. Please reply with all of them, "
                            "in any order:", "Para iniciar el servicio necesito algunos datos. Por "
                            "favor respóndame con todos, en cualquier orden:"),
