@@ -78,7 +78,9 @@ def missing(tracker: Tracker, domain: dict[str, Any], asked: str) -> list[str]:
     if form == "verify_form" or asked in ("account_number", "zip", "phone", "last_name"):
         route = next(r for r in VERIFY_ROUTES if asked in r)
         # The sender's authenticated address stands in for the ZIP: ask only for the number.
-        if asked == "account_number" and tracker.get_slot("zip") is None and _sender(tracker):
+        from actions.verification import email_sender  # it imports the forms' helpers
+
+        if asked == "account_number" and tracker.get_slot("zip") is None and email_sender(tracker):
             return ["account_number"]
         return [s for s in route if s == asked or tracker.get_slot(s) is None]
     required = ((domain.get("forms") or {}).get(form or "") or {}).get("required_slots") or [asked]
@@ -92,12 +94,6 @@ def question(form: str | None, slots: list[str], lang: str) -> str:
     es = lang == "es"
     lead = LEADS.get(form or "", GENERIC_LEAD)[1 if es else 0]
     return lead + "\n" + "\n".join(f"- {ITEMS[s][1 if es else 0]}" for s in slots)
-
-
-def _sender(tracker: Tracker) -> bool:
-    from actions.common import channel_claims  # common imports the topic modules' helpers
-
-    return bool(channel_claims(tracker).get("email"))
 
 
 def segments(text: str) -> list[str]:
