@@ -71,15 +71,34 @@ def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1]
 
 
-def report(label: str, concurrency: int, res: Result, started: float, seconds: float) -> float:
+def report(label: str, concurrency: int, res: Result, started: float, seconds: float,
+           rasa_cpu: float = float("nan")) -> float:
     # Throughput counts what finished inside the window; latency counts every message sent in it.
     rate = sum(1 for t in res.finished if t <= started + seconds) / seconds
     errors = f" errors={len(res.errors)}" + (f" (first: {res.errors[0]})" if res.errors else "")
+    per_message = rasa_cpu / len(res.latencies) * 1000 if res.latencies else float("nan")
     print(f"{label:<10} conversations={concurrency:<3} messages={len(res.latencies):<5} "
           f"msg/s={rate:6.1f}  p50={pct(res.latencies, 50) * 1000:6.0f}ms  "
-          f"p95={pct(res.latencies, 95) * 1000:6.0f}ms  handoffs={res.handoffs}{errors}",
-          flush=True)
+          f"p95={pct(res.latencies, 95) * 1000:6.0f}ms  rasa_cpu/msg={per_message:4.0f}ms  "
+          f"handoffs={res.handoffs}{errors}", flush=True)
     return rate
+
+
+class RasaCpu:
+    """CPU seconds every Rasa process used during one phase."""
+
+    def __init__(self, sampler: "RssSampler") -> None:
+        self.sampler = sampler
+
+    def __enter__(self) -> "RasaCpu":
+        self.start = self._now()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.used = self._now() - self.start
+
+    def _now(self) -> float:
+        return sum(t for name, t in self.sampler.cpu().items() if name.startswith("rasa"))
 
 
 def turns(i: int, accounts: list[tuple[str, str]]) -> list[str]:
@@ -324,7 +343,8 @@ async def hub_available(backend: str) -> bool:
         return r.status_code == 200
 
 
-async def measure(args: argparse.Namespace, stack: Stack, accounts: list[tuple[str, str]]) -> None:
+async def measure(args: argparse.Namespace, stack: Stack, accounts: list[tuple[str, str]],
+                  sampler: "RssSampler") -> None:
     if args.email_only:
         await run_email(stack, 4, 8, accounts)  # warm-up, not counted
         await run_email(stack, args.email_concurrency, args.seconds, accounts)
@@ -336,14 +356,16 @@ async def measure(args: argparse.Namespace, stack: Stack, accounts: list[tuple[s
         await run_hub(stack, 4, 8, accounts)
     rows = []
     for concurrency in args.conversations:
-        rest, rest_t = await run_rest(stack, concurrency, args.seconds, accounts,
-                                      args.baseline_processes)
-        rest_rate = report("bare-rasa", concurrency, rest, rest_t, args.seconds)
+        with RasaCpu(sampler) as cpu:
+            rest, rest_t = await run_rest(stack, concurrency, args.seconds, accounts,
+                                          args.baseline_processes)
+        rest_rate = report("bare-rasa", concurrency, rest, rest_t, args.seconds, cpu.used)
         if not hub:
             print("hub        not measured: the backend serves no Socket.IO", flush=True)
             continue
-        res, hub_t = await run_hub(stack, concurrency, args.seconds, accounts)
-        hub_rate = report("hub", concurrency, res, hub_t, args.seconds)
+        with RasaCpu(sampler) as cpu:
+            res, hub_t = await run_hub(stack, concurrency, args.seconds, accounts)
+        hub_rate = report("hub", concurrency, res, hub_t, args.seconds, cpu.used)
         rows.append((concurrency, pct(res.latencies, 95) / pct(rest.latencies, 95),
                      hub_rate / rest_rate if rest_rate else float("nan")))
     for concurrency, p95_ratio, rate_ratio in rows:
@@ -379,7 +401,7 @@ def main() -> None:
             sampler = RssSampler(service_pids(stack))
             sampler.start()
             cpu0, own0 = sampler.cpu(), os.times()
-            asyncio.run(measure(args, stack, seeded_accounts(stack.database_url)))
+            asyncio.run(measure(args, stack, seeded_accounts(stack.database_url), sampler))
             sampler.stopped.set()
             sampler.join()
             print(f"peak RSS   {sampler.summary()}", flush=True)

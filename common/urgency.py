@@ -27,7 +27,9 @@ TASK_INTENTS = frozenset({
     "fee_waiver", "deposit", "shutoff", "usage_history", "ask_rates", "paperless_billing",
     "report_leak", "meter_reread", "meter_test", "water_outage", "water_quality", "start_service",
     "stop_service", "transfer_service", "update_contact"})
-TASK_CONFIDENCE = 0.8
+# The linear intent model is less overconfident than DIET was: 0.72 marks the same share of the
+# held-out set (84%) that DIET's 0.8 did, at higher precision (bench/nlu_eval.py).
+TASK_CONFIDENCE = 0.72
 
 _SPACES = re.compile(r"\s+")
 

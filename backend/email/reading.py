@@ -21,10 +21,12 @@ REQUESTS = TASK_INTENTS | {"faq", URGENT, HUMAN_INTENT, "complain"}
 ENTITIES = {"account_number", "zip", "date", "address", "phone", "email", "card_number",
             "account_type", "leak_location", "severity"}
 LABELLED = {"account_number", "zip", "phone", "card_number"}
-MIN_CONFIDENCE = 0.75
+# Intent confidences as the linear intent model gives them: 0.7 and 0.8 keep the shares of the
+# held-out set that DIET's 0.75 and 0.9 kept, at equal or better precision.
+MIN_CONFIDENCE = 0.7
 URGENT_CONFIDENCE = 0.9
 LABEL_WORDS = 3
-SURE = 0.9  # a statement the NLU is this sure of still names what the customer wants
+SURE = 0.8  # a statement the NLU is this sure of still names what the customer wants
 SHORT = 6  # words: "Stop service", "Saldo de mi cuenta" name a request without asking
 # How customers ask, in both languages (accents optional): questions and polite imperatives.
 _ASKS = re.compile(

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-import numpy as np
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -28,16 +26,16 @@ from rasa.shared.nlu.constants import (ENTITIES, INTENT, INTENT_NAME_KEY, INTENT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.linear import Scorer, build, load, save
 from common import urgency
 from common.urgency import CATEGORIES, NONE, normalize
 
 log = logging.getLogger(__name__)
+_FILE = "urgency.skops"
 ROOT = Path(__file__).resolve().parents[2]
 # NLU intents whose examples are urgent or mixed are left out of `none`; request_human is a label.
 NOT_NEGATIVE = {"request_human", "complain", "report_leak", "water_quality", "high_bill",
                 "shutoff", "nlu_fallback"}
-_FILE = "urgency.skops"
-TRUSTED = ("sklearn.", "numpy.", "scipy.", "builtins.")
 
 
 def _data_files(config: Dict[Text, Any]) -> List[Path]:
@@ -55,52 +53,6 @@ def labelled(config: Dict[Text, Any]) -> List[tuple[str, str]]:
                 raise InvalidConfigException(f"{path}: unknown urgency category {category!r}")
             pairs += [(str(t), category) for t in texts or []]
     return pairs
-
-
-def build(config: Dict[Text, Any]) -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline, make_union
-
-    return make_pipeline(
-        make_union(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                            min_df=2),
-            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                            token_pattern=r"(?u)\b\w+\b"),
-        ),
-        LogisticRegression(C=config["C"], class_weight="balanced", max_iter=4000),
-    )
-
-
-class Scorer:
-    """The fitted pipeline's predict_proba for one message, without scikit-learn's per-call
-    overhead (a sparse matrix per vectorizer, then a union): about 0.5 ms instead of 3."""
-
-    def __init__(self, pipeline: Any) -> None:
-        union, regression = pipeline.steps[0][1], pipeline.steps[-1][1]
-        self.parts, offset = [], 0
-        for _, vectorizer in union.transformer_list:
-            self.parts.append((vectorizer.build_analyzer(), vectorizer.vocabulary_,
-                               vectorizer.idf_, offset))
-            offset += len(vectorizer.vocabulary_)
-        self.weights = np.ascontiguousarray(regression.coef_.T)
-        self.intercept = regression.intercept_
-        self.classes = [str(c) for c in regression.classes_]
-
-    def scores(self, text: str) -> Dict[str, float]:
-        z = self.intercept.copy()
-        for analyze, vocabulary, idf, offset in self.parts:
-            counts = Counter(i for gram in analyze(text) if (i := vocabulary.get(gram)) is not None)
-            if not counts:
-                continue
-            index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            # As TfidfVectorizer(sublinear_tf=True, norm="l2") weighs them.
-            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
-            weight = tf * idf[index]
-            z += (weight / np.linalg.norm(weight)) @ self.weights[offset + index]
-        odds = np.exp(z - z.max())  # multinomial logistic regression: softmax
-        return dict(zip(self.classes, (float(p) for p in odds / odds.sum())))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -145,27 +97,18 @@ class UrgencyClassifier(GraphComponent):
             elif text and intent not in NOT_NEGATIVE:
                 pairs.append((text, NONE))
         texts, labels = zip(*{(normalize(t), c) for t, c in pairs})  # duplicates once
-        self.model = build(self.config).fit(list(texts), list(labels))
-        import skops.io as sio
-
+        self.model = build(C=self.config["C"], balanced=True).fit(list(texts), list(labels))
         with self._storage.write_to(self._resource) as folder:
-            sio.dump(self.model, folder / _FILE)
+            save(self.model, folder, name=_FILE)
         return self._resource
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> UrgencyClassifier:
-        import skops.io as sio
-
         config = {**cls.get_default_config(), **config}
         try:
             with model_storage.read_from(resource) as folder:
-                path = folder / _FILE
-                untrusted = sio.get_untrusted_types(file=path)
-                # Only scikit-learn's, numpy's and scipy's own types: the pipeline holds no other.
-                if any(not t.startswith(TRUSTED) for t in untrusted):
-                    raise ValueError(f"unexpected types in {path}: {untrusted}")
-                return cls(config, model_storage, resource, sio.load(path, trusted=untrusted))
+                return cls(config, model_storage, resource, load(folder, name=_FILE))
         except ValueError as exc:
             log.warning("urgency classifier not loaded: %s", exc)
             return cls(config, model_storage, resource)

@@ -385,10 +385,8 @@ def test_three_failed_verifications_offer_a_person(stack):
 
 
 def ran_in(events: list[dict], forms: set[str]) -> set[str]:
-    """The custom actions a tracker shows running. Some never appear as action events: Rasa calls
-    action_validate_slot_mappings inside action_extract_slots (the language slot right after a
-    customer message is its work), and a form's validate_<form> and action_ask_<slot> inside the
-    form's action (the slots filled after it come from the validator, and a requested_slot then
+    """The custom actions a tracker shows running. Some never appear as action events: a form's
+    validate_<form> and action_ask_<slot> run inside the form's action (the slots filled after it come from the validator, and a requested_slot then
     a question from the ask action: the domain has no utter_ask_* responses)."""
     ran: set[str] = set()
     current, asked = "", None
@@ -396,8 +394,6 @@ def ran_in(events: list[dict], forms: set[str]) -> set[str]:
         if e["event"] in ("action", "user"):
             current, asked = e.get("name") or "user", None
             ran.add(current)
-        elif e["event"] == "slot" and current == "user" and e["name"] == "language":
-            ran.add("action_validate_slot_mappings")
         elif e["event"] == "slot" and current in forms:
             if e["name"] != "requested_slot":
                 ran.add(f"validate_{current}")
