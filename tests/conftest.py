@@ -72,17 +72,28 @@ def relay() -> Iterator["Relay"]:
 
 
 @pytest.fixture(scope="session")
-def stack(model: Path, relay: "Relay",
+def partner_site() -> str:
+    """Another website's origin, which the shared stack lets open the chat socket as a district
+    lists its sites in WIDGET_ORIGINS (tests/e2e/browser/test_rasa_webchat.py serves a page
+    there). localhost against the backend's 127.0.0.1: another origin on the same machine."""
+    from tests.utils.stack import free_port
+
+    return f"http://localhost:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def stack(model: Path, relay: "Relay", partner_site: str,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator["Stack"]:
     """The whole assistant running for real, shared by tests/e2e and tests/security: backend,
     action server and a Rasa server on our model, with the backend's inbox open, its outbox
-    pointed at the relay, and the test deployment's receiving relay trusted for SPF/DKIM."""
+    pointed at the relay, the test deployment's receiving relay trusted for SPF/DKIM, and the
+    partner site allowed to open the chat socket."""
     from tests.utils.mail import TRUSTED_RELAY
     from tests.utils.stack import free_port, start_stack
 
     env = {"SMTP_LISTEN_PORT": str(free_port()), "SMTP_HOST": "127.0.0.1",
            "SMTP_PORT": str(relay.port), "OUTBOX_INTERVAL": "0.5",
-           "EMAIL_TRUSTED_AUTHSERV_IDS": TRUSTED_RELAY}
+           "EMAIL_TRUSTED_AUTHSERV_IDS": TRUSTED_RELAY, "WIDGET_ORIGINS": partner_site}
     with start_stack(tmp_path_factory.mktemp("stack"), model=model, extra_env=env) as running:
         yield running
 

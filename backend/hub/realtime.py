@@ -16,8 +16,9 @@ from typing import Any
 import socketio
 
 from backend.core.config import Settings
+from backend.hub import events
 from backend.hub.conversations import text_for
-from backend.hub.service import Hub, customer_event, customer_said_event, rep_event
+from backend.hub.service import Hub
 from backend.models.conversations import ConversationStatus
 
 log = logging.getLogger("waterdesk.realtime")
@@ -245,10 +246,10 @@ class CustomerNamespace(GuardedNamespace):
             names = await self.hub.rep_names() if any(m.rep_id for m in missed) else {}
             for message in missed:
                 if message.sender == "customer":
-                    await self.emit("customer_uttered", customer_said_event(message), to=sid)
+                    await self.emit("customer_uttered", events.customer_uttered(message), to=sid)
                 else:
                     await self.emit("bot_uttered",
-                                    customer_event(message, names.get(message.rep_id or -1)),
+                                    events.bot_uttered(message, names.get(message.rep_id or -1)),
                                     to=sid)
         return None
 
@@ -367,7 +368,7 @@ class RepNamespace(GuardedNamespace):
         await self.enter_room(sid, f"conv:{conversation_id}")
         messages = await self.hub.history(conversation_id=conversation_id, after_seq=0,
                                           include_internal=True)
-        return {"ok": True, "messages": [rep_event(m) for m in messages]}
+        return {"ok": True, "messages": [events.rep_message(m) for m in messages]}
 
     async def on_unwatch(self, sid: str, data: Any = None) -> None:
         conversation_id = self._conversation_id(data)

@@ -23,6 +23,7 @@ from backend.core.db import run_in_session
 from backend.core.security import ChannelFacts, create_channel_token, decode_rep_token
 from backend.domain.district import District
 from backend.hub import conversations as data
+from backend.hub import events
 from backend.hub import queue as rules
 from backend.hub.bridge import BotUnavailable, RasaBridge
 from backend.models.common import utcnow
@@ -44,32 +45,6 @@ class CustomerResult:
     created: bool
     status: ConversationStatus
     replies: list[Message] = field(default_factory=list)
-
-
-def customer_event(message: Message, rep_name: str | None = None) -> dict[str, Any]:
-    """A stored message as Rasa's `bot_uttered` (rep and system messages included)."""
-    out: dict[str, Any] = {"text": message.text, "seq": message.seq, "sender": message.sender,
-                           "created_at": message.created_at.isoformat()}
-    buttons = message.payload.get("buttons") if message.payload else None
-    if buttons:
-        out["quick_replies"] = [{"content_type": "text", "title": b.get("title", ""),
-                                 "payload": b.get("payload", "")} for b in buttons]
-    if rep_name:
-        out["rep_name"] = rep_name
-    return out
-
-
-def customer_said_event(message: Message) -> dict[str, Any]:
-    """The customer's own stored message (`customer_uttered`), for their other tabs and replay."""
-    return {"text": message.text, "seq": message.seq, "client_id": message.client_id,
-            "created_at": message.created_at.isoformat()}
-
-
-def rep_event(message: Message) -> dict[str, Any]:
-    return {"conversation_id": message.conversation_id, "seq": message.seq,
-            "sender": message.sender, "text": message.text, "payload": message.payload,
-            "internal": message.internal, "rep_id": message.rep_id,
-            "created_at": message.created_at.isoformat()}
 
 
 def _emotion(handoff: dict[str, Any]) -> str | None:
@@ -202,18 +177,18 @@ class Hub:
 
     async def _emit(self, message: Message, rep_name: str | None = None) -> None:
         if not message.internal:
-            await self.sio.emit("bot_uttered", customer_event(message, rep_name),
+            await self.sio.emit("bot_uttered", events.bot_uttered(message, rep_name),
                                 room=room(message.conversation_id), namespace=CUSTOMERS)
-        await self.sio.emit("message", rep_event(message), room=room(message.conversation_id),
-                            namespace=REPS)
+        await self.sio.emit("message", events.rep_message(message),
+                            room=room(message.conversation_id), namespace=REPS)
 
     async def _publish_customer(self, message: Message) -> None:
         await self.sio.emit("message_ack", {"client_id": message.client_id, "seq": message.seq},
                             room=room(message.conversation_id), namespace=CUSTOMERS)
-        await self.sio.emit("customer_uttered", customer_said_event(message),
+        await self.sio.emit("customer_uttered", events.customer_uttered(message),
                             room=room(message.conversation_id), namespace=CUSTOMERS)
-        await self.sio.emit("message", rep_event(message), room=room(message.conversation_id),
-                            namespace=REPS)
+        await self.sio.emit("message", events.rep_message(message),
+                            room=room(message.conversation_id), namespace=REPS)
 
     async def leave_email(self, *, conversation_id: str, email: str) -> bool:
         """False when the conversation already has another follow-up address."""

@@ -89,9 +89,9 @@ async def _conversation(backend_a: str, backend_b: str) -> None:
     seqs = [m["seq"] for m in transcript]
     assert seqs == list(range(1, len(seqs) + 1))
     # The customer got each rep line exactly once, in the stored order.
-    got = [m for m in customer.events["bot_uttered"] if m["sender"] == "rep"]
+    got = [m for m in customer.events["bot_uttered"] if m["metadata"]["sender"] == "rep"]
     assert [m["text"] for m in got] == [f"rep {i}" for i in range(10)]
-    assert [m["seq"] for m in got] == sorted(m["seq"] for m in got)
+    assert [m["metadata"]["seq"] for m in got] == sorted(m["metadata"]["seq"] for m in got)
     # The rep got each customer line exactly once, in order, with no duplicates at all.
     lines = [m for m in rep.events["message"] if m["text"].startswith("customer ")]
     assert [m["text"] for m in lines] == [f"customer {i}" for i in range(10)]

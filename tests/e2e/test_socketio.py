@@ -35,11 +35,14 @@ def test_customer_is_verified_gets_the_balance_then_a_rep_takes_over(stack):
         await customer.say("1000002", client_id="c2")
         await customer.say("92694", client_id="c3")
         balance = await customer.wait_for("bot_uttered", lambda m: "$312.40" in m["text"])
-        assert balance["sender"] == "bot" and balance["seq"] > 3
+        # Rasa's shape on top, the hub's extras under metadata (rasa-webchat renders only that).
+        assert set(balance) == {"text", "metadata"}
+        assert balance["metadata"]["sender"] == "bot" and balance["metadata"]["seq"] > 3
 
         # Buttons arrive as Rasa's quick_replies.
         await customer.say("my bill is too high", client_id="c4")
         buttons = await customer.wait_for("bot_uttered", lambda m: m.get("quick_replies"))
+        assert set(buttons) == {"text", "quick_replies", "metadata"}
         assert all({"content_type", "title", "payload"} <= set(q) for q in buttons["quick_replies"])
 
         rep = Rep(stack.backend, rep_token(stack.backend))
@@ -67,8 +70,9 @@ def test_customer_is_verified_gets_the_balance_then_a_rep_takes_over(stack):
             r = await http.post(f"/api/v1/queue/{session_id}/messages",
                                 json={"text": "Hi, this is Maria. I can help with that."})
             assert r.status_code == 201
-            live = await customer.wait_for("bot_uttered", lambda m: m["sender"] == "rep")
-            assert live["rep_name"] == "Maria Lopez" and "Maria" in live["text"]
+            live = await customer.wait_for("bot_uttered",
+                                           lambda m: m["metadata"]["sender"] == "rep")
+            assert live["metadata"]["rep_name"] == "Maria Lopez" and "Maria" in live["text"]
             note = await http.post(f"/api/v1/queue/{session_id}/messages",
                                    json={"text": "internal: check autopay", "internal": True})
             assert note.status_code == 201
@@ -76,7 +80,8 @@ def test_customer_is_verified_gets_the_balance_then_a_rep_takes_over(stack):
         await customer.say("thank you", client_id="c7")
         await rep.wait_for("message", lambda m: m["text"] == "thank you")
         bot_lines = customer.events["bot_uttered"][before:]
-        assert all(m["sender"] != "bot" for m in bot_lines)  # the bot never answered the rep's customer
+        # The bot never answered the rep's customer.
+        assert all(m["metadata"]["sender"] != "bot" for m in bot_lines)
         assert "internal: check autopay" not in customer.texts()
         await customer.disconnect()
         await rep.disconnect()
@@ -90,7 +95,7 @@ def test_reconnect_replays_missed_messages_and_a_resend_is_stored_once(stack):
         session_id = await customer.connect()
         await customer.say("what are your office hours?", client_id="h1")
         await customer.wait_for("bot_uttered")
-        seen = max(m["seq"] for m in customer.events["bot_uttered"])
+        seen = max(m["metadata"]["seq"] for m in customer.events["bot_uttered"])
         await customer.disconnect()
 
         # Meanwhile (the page is reloading) a message arrives through another channel.
@@ -109,7 +114,7 @@ def test_reconnect_replays_missed_messages_and_a_resend_is_stored_once(stack):
         replayed = await again.wait_for("customer_uttered",
                                         lambda m: m["text"] == "do you speak spanish?")
         assert replayed["seq"] == seen + 1
-        await again.wait_for("bot_uttered", lambda m: m["seq"] > seen + 1)
+        await again.wait_for("bot_uttered", lambda m: m["metadata"]["seq"] > seen + 1)
         # The widget resends what it never saw acknowledged: stored once, same seq.
         first = await again.say("what are your office hours?", client_id="h1")
         assert first["seq"] == 1

@@ -60,12 +60,18 @@ class SteadyCustomer:
         async def on_message(data: Any) -> None:
             self._record(data)
 
+        async def on_bot(data: Any) -> None:
+            # As the widget reads it: the hub's seq and sender travel under metadata.
+            if isinstance(data, dict):
+                self._record({**(data.get("metadata") or {}),
+                              **{k: v for k, v in data.items() if k != "metadata"}})
+
         async def on_disconnect(*_: Any) -> None:
             dropped.set()
 
         sio.on("session_confirm", on_confirm)
         sio.on("session_state", on_state)
-        sio.on("bot_uttered", on_message)
+        sio.on("bot_uttered", on_bot)
         sio.on("customer_uttered", on_message)
         sio.on("disconnect", on_disconnect)
         try:

@@ -19,7 +19,7 @@ from backend.crud import orders as orders_crud
 from backend.crud import policies as policies_crud
 from backend.crud.audit import Actor
 from backend.domain.rates import from_cents, to_cents
-from backend.hub.service import rep_event
+from backend.hub.events import rep_message
 from backend.models import WorkOrder
 from backend.models.common import ActorType, WorkOrderKind
 from backend.models.conversations import Conversation, ConversationStatus
@@ -77,7 +77,7 @@ async def read_entry(conversation_id: str, session: SessionDep, _rep: CurrentRep
             "verified_account": conversation.verified_account,
             "assigned_rep_id": conversation.assigned_rep_id,
             "followup_email": conversation.followup_email,
-            "messages": [rep_event(m) for m in messages]}
+            "messages": [rep_message(m) for m in messages]}
 
 
 @router.get("/{conversation_id}/account")
@@ -128,7 +128,7 @@ async def send_message(conversation_id: str, body: RepMessageIn, session: Sessio
         _held_by(conversation, rep)
     message = await hub.rep_message(conversation=conversation, rep=rep, text=body.text,
                                     internal=body.internal)
-    return rep_event(message)
+    return rep_message(message)
 
 
 @router.post("/{conversation_id}/transfer")

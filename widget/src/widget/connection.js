@@ -8,6 +8,13 @@ import { clientId } from "../shared/linkify.js";
 
 const ACK_TIMEOUT_MS = 10_000;
 
+/** A `bot_uttered` as one flat message: Rasa's fields (text, quick_replies) on top, the hub's
+ *  (seq, sender, created_at, rep_name) under `metadata`, where rasa-webchat ignores them. */
+function fromBot({ metadata, ...rasa }) {
+  return { ...(metadata || {}), text: rasa.text ?? "", quick_replies: rasa.quick_replies || rasa.buttons || [],
+           sender: metadata?.sender || "bot" };
+}
+
 export class Connection {
   /** `on` holds callbacks: session, state, message, ack, rejected, handoff, typing, status, error. */
   constructor({ server, store, on }) {
@@ -22,7 +29,7 @@ export class Connection {
     s.on("connect_error", () => on.status("offline"));
     s.on("session_confirm", (data) => this.confirmed(typeof data === "string" ? data : data?.session_id));
     s.on("session_state", (state) => this.stated(state || {}));
-    s.on("bot_uttered", (m) => this.received({ ...m, sender: m.sender || "bot" }));
+    s.on("bot_uttered", (m) => this.received(fromBot(m || {})));
     s.on("customer_uttered", (m) => this.received({ ...m, sender: "customer" }));
     s.on("message_ack", (a) => this.acked(a));
     s.on("handoff", (h) => on.handoff(h || {}));
