@@ -55,7 +55,15 @@ def test_run_serves_the_fixed_accounts_and_stops_on_ctrl_c(db_kind, tmp_path):
     with throwaway_database(db_kind, tmp_path) as url:
         proc, out, port = start(tmp_path, url)
         try:
-            assert f"http://127.0.0.1:{port}" in out.text
+            # One line says when every service answers, with the URLs and the demo sign-ins;
+            # what the services say goes to their logs, never to the terminal.
+            ready = out.wait_for(lambda s: s.startswith("[waterdesk] ready in "), timeout=300)
+            assert f"http://127.0.0.1:{port}/console/" in ready
+            assert "rep@smwd.example.com / rep-demo-password" in ready
+            assert not [s for s in out.lines if "Warning" in s or "INFO" in s], out.text
+            for name in ("backend", "actions", "rasa"):
+                assert (tmp_path / "log" / f"{name}.log").stat().st_size > 0, name
+            assert "Uvicorn running" in (tmp_path / "log" / "backend.log").read_text()
             base = f"http://127.0.0.1:{port}/api/v1"
             service = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
             r = httpx.post(f"{base}/verify", headers=service,

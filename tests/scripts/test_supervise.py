@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.utils.processes import Output
+from tests.utils.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SUPERVISE = ROOT / "scripts" / "supervise.py"
@@ -197,3 +198,110 @@ def test_a_stale_or_unreadable_state_file_is_no_obstacle(tmp_path, content):
         assert alive(1)  # never touched: it belonged to another boot
     finally:
         assert stop(proc, out) == 0, out.text
+
+
+# --- logs and readiness -------------------------------------------------------------------------
+
+def http_service(port: int, delay: float = 0.0) -> str:
+    """Says a few words on stdout and stderr, then serves HTTP on `port` after `delay` seconds."""
+    code = ("import http.server as h, sys, time; print('web: hello on stdout', flush=True); "
+            "print('web: about to serve', file=sys.stderr, flush=True); "
+            f"time.sleep({delay}); "
+            f"h.ThreadingHTTPServer(('127.0.0.1', {port}), h.SimpleHTTPRequestHandler)"
+            ".serve_forever()")
+    return f'{sys.executable} -c "{code}"'
+
+
+def tcp_service(port: int) -> str:
+    code = ("import socket, time; s = socket.socket(); "
+            "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
+            f"s.bind(('127.0.0.1', {port})); s.listen(); time.sleep(600)")
+    return f'{sys.executable} -c "{code}"'
+
+
+def log_has(path: Path, text: str) -> bool:
+    return path.exists() and text in path.read_text()
+
+
+def wait_until(predicate, timeout: float) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_one_ready_line_once_every_service_answers_and_their_output_goes_to_log_files(tmp_path):
+    web, smtp, logs = free_port(), free_port(), tmp_path / "log"
+    proc, out = supervise(
+        *service("web", http_service(web, delay=1.5)), "--ready", "web", f"http://127.0.0.1:{web}/",
+        *service("mail", tcp_service(smtp)), "--ready", "mail", f"tcp://127.0.0.1:{smtp}",
+        *service("quiet", SLEEPER),  # no probe: up once started
+        "--log-dir", str(logs), "--ready-message", "see http://example.test (demo / password)")
+    try:
+        wait_until(lambda: log_has(logs / "web.log", "web: about to serve"), timeout=20)
+        assert not any("ready in" in s for s in out.lines)  # web does not answer yet
+        ready = out.wait_for(lambda s: "ready in" in s, timeout=20)
+        assert re.fullmatch(r"\[waterdesk\] ready in \d+s: see http://example\.test "
+                            r"\(demo / password\)", ready)
+        # Everything the services say is in their logs, none of it on the supervisor's terminal.
+        text = (logs / "web.log").read_text()
+        assert "web: hello on stdout" in text and "web: about to serve" in text
+        assert text.startswith("--- ") and "starting web" in text.splitlines()[0]
+        assert {p.name for p in logs.iterdir()} == {"web.log", "mail.log", "quiet.log"}
+        assert not any("web:" in s for s in out.lines)
+        assert out.lines[0].startswith("[waterdesk] starting web, mail, quiet; their logs go to")
+        # After a restart the service must answer again, which is said in a line of its own.
+        os.kill(pid_of(out, "web"), signal.SIGKILL)
+        out.wait_for(lambda s: "web answers again" in s, timeout=30)
+        assert len([s for s in out.lines if "ready in" in s]) == 1
+    finally:
+        assert stop(proc, out) == 0, out.text
+    # The next run starts each log afresh and keeps the last run's beside it.
+    proc, out = supervise(*service("quiet", SLEEPER), "--log-dir", str(logs),
+                          "--ready-message", "again")
+    try:
+        out.wait_for(lambda s: "ready in" in s, timeout=20)
+    finally:
+        assert stop(proc, out) == 0, out.text
+    assert (logs / "quiet.log.1").exists() and (logs / "quiet.log").read_text().count("--- ") == 1
+
+
+def test_the_ready_line_counts_from_since_when_the_run_command_began(tmp_path):
+    proc, out = supervise(*service("a", SLEEPER), "--log-dir", str(tmp_path),
+                          "--ready-message", "up", "--since", str(time.time() - 100))
+    try:
+        ready = out.wait_for(lambda s: "ready in" in s, timeout=20)
+        seconds = int(re.search(r"ready in (\d+)s", ready).group(1))  # type: ignore[union-attr]
+        assert 100 <= seconds < 130
+    finally:
+        assert stop(proc, out) == 0, out.text
+
+
+def test_a_dead_service_is_named_with_the_last_lines_of_its_log(tmp_path):
+    crash = "sh -c 'for i in $(seq 1 30); do echo line $i; done; echo boom >&2; exit 4'"
+    proc, out = supervise(*service("crash", crash), *service("steady", SLEEPER),
+                          "--log-dir", str(tmp_path / "log"), "--ready-message", "up",
+                          "--backoff", "0.05", "--give-up-after", "3")
+    try:
+        out.wait_for(lambda s: "giving up on it" in s, timeout=20)
+        lines = out.lines
+        first = next(i for i, s in enumerate(lines) if "crash exited with code 4" in s)
+        assert "restarting it in 0.05s (the others carry on)" in lines[first]
+        assert lines[first + 1] == f"[waterdesk] the last lines of {tmp_path}/log/crash.log:"
+        tail = lines[first + 2:first + 22]
+        assert tail == [f"    | line {i}" for i in range(12, 31)] + ["    | boom"]
+        # The quick deaths in between are named without it; giving up shows it again.
+        assert len([s for s in lines if s.startswith("    | boom")]) == 2
+        quick = [s for s in lines if "crash exited with code 4" in s]
+        assert len(quick) == 4 and "giving up on it" in quick[-1]
+        # Its log holds every start, each with a line saying when.
+        assert (tmp_path / "log" / "crash.log").read_text().count("starting crash") == 4
+        assert proc.poll() is None
+    finally:
+        assert stop(proc, out) == 0, out.text
+
+
+def test_a_ready_probe_must_name_a_service():
+    proc, out = supervise(*service("a", SLEEPER), "--ready", "b", "http://127.0.0.1:9/")
+    assert proc.wait(timeout=10) == 2
+    out.wait_for(lambda s: "--ready names no service: b" in s, timeout=5)

@@ -151,7 +151,8 @@ def start_stack(tmp: Path, *, model: Path, rasa_processes: int = 1,
         backend = stack.enter_context(start_backend(
             tmp, stack=stack, database_url=database_url, rasa_url=",".join(rasa_urls),
             extra_env=extra_env))
-        quiet = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT), **clock.environ()}
+        quiet = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT), **clock.environ(),
+                 "RASA_TELEMETRY_ENABLED": "false"}
         actions_log = tmp / "actions.log"
         actions = stack.enter_context(process(
             [str(BOT_BIN / "python"), "-m", "actions.server", "--port", str(actions_port)],
@@ -162,8 +163,9 @@ def start_stack(tmp: Path, *, model: Path, rasa_processes: int = 1,
         for i, port in enumerate(rasa_ports):
             log = tmp / ("rasa.log" if rasa_processes == 1 else f"rasa-{i + 1}.log")
             proc = stack.enter_context(process(
-                [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--enable-api",
-                 "--auth-token", RASA_TOKEN, "--interface", "127.0.0.1", "--port", str(port),
+                # bot.cli: `rasa` with skops imported first, and no reports to Rasa's vendor.
+                [str(BOT_BIN / "python"), "-m", "bot.cli", "run", "--model", str(model),
+                 "--enable-api", "--auth-token", RASA_TOKEN, "--interface", "127.0.0.1", "--port", str(port),
                  "--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"],
                 env={**quiet, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
                      "ACTION_TOKEN": ACTION_TOKEN, "HUB_TOKEN": HUB_TOKEN},
