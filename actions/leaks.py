@@ -20,7 +20,7 @@ HEALTH_WORDS = re.compile(
     r"comez[oó]n|mare\w*|n[aá]usea\w*|dolor|ardor|arde|quema\w*|m[eé]dico)\b", re.IGNORECASE)
 
 
-# Words that place a leak or measure it, for DIET spans that aren't one of the slot's values
+# Words that place a leak or measure it, for entity spans that aren't one of the slot's values
 # ("of the street", "shooting"): the triage must not read an outside gusher as a small inside leak.
 PLACES = (
     ("meter_box", ("meter", "medidor", "caja")),
@@ -42,7 +42,7 @@ SEVERITY = (
 
 def canonical(value: Any, *, choices: tuple[tuple[str, tuple[str, ...]], ...],
               text: str = "") -> str | None:
-    """A slot value from what DIET found, else from the customer's whole message."""
+    """A slot value from what the NLU found, else from the customer's whole message."""
     names = {name for name, _ in choices}
     if value in names:
         return str(value)
@@ -52,6 +52,16 @@ def canonical(value: Any, *, choices: tuple[tuple[str, tuple[str, ...]], ...],
             if any(word in lowered for word in words):
                 return name
     return None
+
+
+def _from_words(tracker: Tracker, slot: str,
+                choices: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, Any]:
+    """The answer to the form's question when the NLU found no span in it ("just a small
+    puddle" asked how bad): the customer's words decide, so the question isn't asked again."""
+    if tracker.get_slot("requested_slot") != slot or latest_entities(tracker, slot):
+        return {}
+    found = canonical(None, choices=choices, text=tracker.latest_message.get("text") or "")
+    return {slot: found} if found else {}
 
 
 class ValidateLeakForm(FormValidationAction):
@@ -66,6 +76,14 @@ class ValidateLeakForm(FormValidationAction):
         if (outside or urgent) and not tracker.get_slot("verified"):
             return ["leak_location", "severity", "leak_address"]
         return ["leak_location", "severity"]
+
+    async def extract_leak_location(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> dict[str, Any]:
+        return _from_words(tracker, "leak_location", PLACES)
+
+    async def extract_severity(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> dict[str, Any]:
+        return _from_words(tracker, "severity", SEVERITY)
 
     async def extract_leak_address(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from backend.core.config import Settings
@@ -44,8 +45,21 @@ SessionDep = Annotated[Session, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def get_district(settings: SettingsDep) -> District:
-    return load_district(settings.DISTRICT_FILE)
+async def get_engine(request: Request) -> Engine:
+    # For routes that open their session on a worker thread (core.db.run_in_session).
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+async def get_district(request: Request, settings: SettingsDep) -> District:
+    # Kept on the app: resolving the file's path (a syscall per component) on every request
+    # cost more than the rest of the dependency.
+    district = getattr(request.app.state, "district", None)
+    if district is None:
+        district = request.app.state.district = load_district(settings.DISTRICT_FILE)
+    return district  # type: ignore[no-any-return]
 
 
 DistrictDep = Annotated[District, Depends(get_district)]

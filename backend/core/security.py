@@ -1,8 +1,11 @@
 """Tokens: the service token callers present, and the short-lived proof that a customer was verified."""
 
 import hmac
+import math
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import jwt
 
@@ -44,15 +47,27 @@ def create_verification_token(
 
 def decode_verification_token(*, settings: Settings, token: str) -> VerifiedCustomer | None:
     try:
-        claims = jwt.decode(
-            token, settings.SECRET_KEY, algorithms=[ALGORITHM], audience=VERIFICATION_AUDIENCE
-        )
+        verified, expires = _verified_claims(settings.SECRET_KEY, token)
     except jwt.PyJWTError:
         return None
-    return VerifiedCustomer(
+    # PyJWT checked "exp" when it first decoded the token; a remembered one is checked here,
+    # by PyJWT's rule (expired once now >= exp).
+    return verified if time.time() < expires else None
+
+
+@lru_cache(maxsize=4096)
+def _verified_claims(secret_key: str, token: str) -> tuple[VerifiedCustomer, float]:
+    """A token that decodes, remembered: the bot presents the same one on every account call,
+    and decoding it (signature, two JSON parses, claim checks) cost as much as the account
+    read's queries. A token that doesn't decode raises, and nothing is remembered."""
+    claims = jwt.decode(
+        token, secret_key, algorithms=[ALGORITHM], audience=VERIFICATION_AUDIENCE
+    )
+    verified = VerifiedCustomer(
         account_number=str(claims["sub"]), method=str(claims.get("mth", "")),
         conversation_id=claims.get("cid"),
     )
+    return verified, float(claims.get("exp", math.inf))
 
 
 # What a channel vouches for about the person writing (the conversation, the channel, an email

@@ -5,7 +5,7 @@ Money is stored as integer cents so sums are exact on every database.
 
 from datetime import date, datetime
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
 from backend.models.common import (
@@ -20,8 +20,12 @@ from backend.models.common import (
 
 
 class Bill(SQLModel, table=True):
+    # An account's bills in date order: its latest bill, read with every account summary, is
+    # one probe instead of a walk down the whole table's bill_date index.
+    __table_args__ = (Index("ix_bill_account_id_bill_date", "account_id", "bill_date", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="account.id", index=True)
+    account_id: int = Field(foreign_key="account.id")
     period_start: date
     period_end: date
     bill_date: date = Field(index=True)
@@ -81,7 +85,7 @@ class Installment(SQLModel, table=True):
 class DueDateExtension(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
-    bill_id: int = Field(foreign_key="bill.id")
+    bill_id: int = Field(foreign_key="bill.id", index=True)
     original_due_date: date
     new_due_date: date
     granted_on: date

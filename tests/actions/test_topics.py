@@ -158,3 +158,26 @@ def test_leak_severity_from_loose_spans(value, expected):
     from actions.leaks import SEVERITY, canonical
 
     assert canonical(value, choices=SEVERITY) == expected
+
+
+@pytest.mark.parametrize(("slot", "text", "entities", "expected"), [
+    ("severity", "just a small puddle", [], {"severity": "minor"}),
+    ("severity", "sale a chorros", [], {"severity": "emergency"}),
+    ("leak_location", "by the curb out front", [], {"leak_location": "sidewalk"}),
+    ("severity", "hmm not sure", [], {}),
+    # A span the NLU found is the form's own mapping to validate, not ours to guess.
+    ("severity", "small puddle", [{"entity": "severity", "value": "minor"}], {}),
+])
+def test_the_leak_forms_question_is_answered_by_the_customers_words(slot, text, entities,
+                                                                     expected):
+    import asyncio
+
+    from actions.leaks import ValidateLeakForm
+
+    form = ValidateLeakForm()
+    t = tracker(text=text, entities=entities, slots={"requested_slot": slot})
+    extract = getattr(form, f"extract_{slot}")
+    assert asyncio.run(extract(None, t, {})) == expected
+    other = "severity" if slot == "leak_location" else "leak_location"
+    asked_other = tracker(text=text, entities=entities, slots={"requested_slot": other})
+    assert asyncio.run(extract(None, asked_other, {})) == {}

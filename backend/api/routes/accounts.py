@@ -6,12 +6,14 @@ from fastapi import APIRouter, HTTPException, Query, status
 from backend.api.deps import (
     CallerDep,
     DistrictDep,
+    EngineDep,
     SessionDep,
     TodayDep,
     VerifiedAccountDep,
     VerifiedNumberDep,
 )
 from backend.api.idempotency import IdempotencyDep
+from backend.core.db import run_in_session
 from backend.crud import accounts as accounts_crud
 from backend.crud import bills as bills_crud
 from backend.crud import contact as contact_crud
@@ -33,7 +35,7 @@ router = APIRouter(prefix="/accounts", tags=["accounts"])
 Lang = Annotated[str, Query(pattern=r"^(en|es)", description="Language of the explanations")]
 
 
-def bill_summary(bill: Bill) -> BillSummary:
+def bill_summary(bill: Bill | accounts_crud.LastBill) -> BillSummary:
     return BillSummary(
         id=bill.id, bill_date=bill.bill_date, due_date=bill.due_date,  # type: ignore[arg-type]
         period_start=bill.period_start, period_end=bill.period_end,
@@ -43,30 +45,38 @@ def bill_summary(bill: Bill) -> BillSummary:
 
 
 @router.get("/{account_number}", response_model=AccountSummary)
-def read_account(account_number: VerifiedNumberDep, session: SessionDep,
-                 today: TodayDep) -> AccountSummary:
+async def read_account(account_number: VerifiedNumberDep, engine: EngineDep,
+                       today: TodayDep) -> AccountSummary:
     """The account at a glance: status, balance, due date, last bill, autopay and paperless."""
-    found = accounts_crud.summary(session=session, account_number=account_number, today=today)
+    # One thread hop, with a session that opens and closes on it. A sync route takes a second
+    # hop to validate its reply while its session still holds a connection: with more requests
+    # in flight than threads, every thread waits for a connection and every connection for a
+    # thread, until the pool's 30 s timeout (bench/README.md, the account API under load).
+    found = await run_in_session(engine, accounts_crud.summary_fields,
+                                 account_number=account_number, today=today)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such account")
-    return summary_public(found)
+    return summary_view(found)
 
 
 def summary_public(found: accounts_crud.Summary) -> AccountSummary:
-    account, customer, premise = found.bundle.account, found.bundle.customer, found.bundle.premise
-    ledger = found.ledger
-    unit = f" {premise.unit}" if premise.unit else ""
+    """The same summary from the ORM objects (the rep console's account card)."""
+    return summary_view(accounts_crud.fields_of(found))
+
+
+def summary_view(found: accounts_crud.SummaryFields) -> AccountSummary:
+    unit = f" {found.unit}" if found.unit else ""
     return AccountSummary(
-        account_number=account.account_number, account_type=account.account_type,
-        status=account.status, customer_name=f"{customer.first_name} {customer.last_name}",
-        business_name=customer.business_name,
-        service_address=f"{premise.street}{unit}, {premise.city} {premise.state} {premise.zip}",
-        preferred_language=customer.preferred_language,
-        balance=from_cents(ledger.balance_cents), past_due=from_cents(ledger.past_due_cents),
-        due_date=ledger.due_date,
-        last_bill=bill_summary(ledger.last_bill) if ledger.last_bill else None,
-        autopay=account.autopay_enabled, paperless=account.paperless_enabled,
-        shutoff_scheduled_on=account.shutoff_scheduled_on, returned_mail=account.returned_mail,
+        account_number=found.account_number, account_type=found.account_type,
+        status=found.status, customer_name=f"{found.first_name} {found.last_name}",
+        business_name=found.business_name,
+        service_address=f"{found.street}{unit}, {found.city} {found.state} {found.zip}",
+        preferred_language=found.preferred_language,
+        balance=from_cents(found.balance_cents), past_due=from_cents(found.past_due_cents),
+        due_date=found.due_date,
+        last_bill=bill_summary(found.last_bill) if found.last_bill else None,
+        autopay=found.autopay, paperless=found.paperless,
+        shutoff_scheduled_on=found.shutoff_scheduled_on, returned_mail=found.returned_mail,
     )
 
 

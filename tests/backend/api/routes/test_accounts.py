@@ -109,3 +109,26 @@ def test_preferences_and_contact_updates_are_audited(fresh_client):
     assert r.status_code == 422
     r = fresh_client.patch("/api/v1/accounts/1000001/contact", headers=h, json={})
     assert r.status_code == 422
+
+
+def test_the_summary_says_what_the_rep_consoles_card_says(client, seeded_settings):
+    """The API reads the summary in one query of plain columns; the rep console's card reads it
+    as ORM objects. On every seeded account they give the same summary."""
+    from sqlmodel import Session, select
+
+    from backend.api.routes.accounts import summary_public, summary_view
+    from backend.crud import accounts as accounts_crud
+    from backend.models import Account
+
+    today = district_today(seeded_settings)
+    with Session(client.app.state.engine) as session:
+        numbers = session.exec(select(Account.account_number)).all()
+        assert len(numbers) > 500
+        for number in numbers:
+            fast = accounts_crud.summary_fields(session=session, account_number=number,
+                                                today=today)
+            full = accounts_crud.summary(session=session, account_number=number, today=today)
+            assert fast is not None and full is not None
+            assert summary_view(fast) == summary_public(full), number
+        assert accounts_crud.summary_fields(session=session, account_number="0000000",
+                                            today=today) is None
