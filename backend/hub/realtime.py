@@ -234,24 +234,36 @@ class CustomerNamespace(GuardedNamespace):
         await self.enter_room(sid, f"conv:{conversation.id}")
         # Rasa sends the bare id; rasa-webchat and our widget both accept it.
         await self.emit("session_confirm", conversation.id, to=sid)
+        try:
+            await self._catch_up(sid, conversation, secret=secret,
+                                 last_seq=data.get("last_seq") if conversation.id == wanted else None)
+        except Exception:
+            # In the room but not caught up (the database went away mid-resume): later messages
+            # would arrive live and move the client's last_seq past the ones it missed. Drop the
+            # socket instead, so the client resumes again from where it really is.
+            log.warning("resume of %s failed before its replay; dropping the socket", sid,
+                        exc_info=True)
+            await self.disconnect(sid)
+        return None
+
+    async def _catch_up(self, sid: str, conversation: Any, *, secret: str | None,
+                        last_seq: Any) -> None:
         state = await self.hub.session_state(conversation)
         if secret:  # only to the socket that opened the conversation, once
             state["session_secret"] = secret
-        await self.emit("session_state", state, to=sid)
-        last_seq = data.get("last_seq")
-        if isinstance(last_seq, int) and not isinstance(last_seq, bool) \
-                and conversation.id == wanted:
+        missed = []
+        if isinstance(last_seq, int) and not isinstance(last_seq, bool):
             missed = await self.hub.history(conversation_id=conversation.id,
                                             after_seq=max(0, last_seq))
-            names = await self.hub.rep_names() if any(m.rep_id for m in missed) else {}
-            for message in missed:
-                if message.sender == "customer":
-                    await self.emit("customer_uttered", events.customer_uttered(message), to=sid)
-                else:
-                    await self.emit("bot_uttered",
-                                    events.bot_uttered(message, names.get(message.rep_id or -1)),
-                                    to=sid)
-        return None
+        names = await self.hub.rep_names() if any(m.rep_id for m in missed) else {}
+        await self.emit("session_state", state, to=sid)
+        for message in missed:
+            if message.sender == "customer":
+                await self.emit("customer_uttered", events.customer_uttered(message), to=sid)
+            else:
+                await self.emit("bot_uttered",
+                                events.bot_uttered(message, names.get(message.rep_id or -1)),
+                                to=sid)
 
     async def on_user_uttered(self, sid: str, data: Any = None) -> dict[str, Any]:
         session = await self._session(sid)
