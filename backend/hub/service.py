@@ -306,6 +306,14 @@ class Hub:
                 text=message.text, rep_name=rep.name, settings=self.settings))
         return message
 
+    async def notify_customer(self, *, conversation_id: str, text: str) -> Message | None:
+        """Tell the customer something decided away from the chat (an approval's outcome): live
+        when connected, and stored so a returning customer sees it."""
+        conversation = await self.get(conversation_id)
+        if conversation is None:
+            return None
+        return await self._say(conversation, Sender.system, data.mask(text))
+
     async def rep_names(self) -> dict[int, str]:
         return await self.db(lambda session: {
             r.id: r.name for r in session.exec(select(Rep)).all() if r.id is not None})

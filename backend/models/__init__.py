@@ -1,6 +1,7 @@
 """All table models, imported here so SQLModel.metadata and Alembic see every table."""
 
 from backend.models.accounts import Account, AccountNote, Deposit, Meter, MeterRead
+from backend.models.approvals import Approval
 from backend.models.audit import AuditLog, IdempotencyRecord, VerificationAttempt
 from backend.models.billing import (
     Bill,
@@ -10,17 +11,19 @@ from backend.models.billing import (
     Installment,
     Payment,
     PaymentArrangement,
+    PendingCharge,
 )
 from backend.models.conversations import Conversation, Message
 from backend.models.customers import Customer, Premise
 from backend.models.lockout import LockoutCounter
 from backend.models.email import EmailAttachment, EmailThread, InboundEmail, OutboxEmail  # noqa: F401
-from backend.models.orders import Outage, ServiceOrder, WorkOrder
+from backend.models.orders import Outage, OutageReport, ServiceOrder, WorkOrder
 from backend.models.reps import Rep
 
 __all__ = [
     "Account",
     "AccountNote",
+    "Approval",
     "AuditLog",
     "Bill",
     "Conversation",
@@ -36,8 +39,10 @@ __all__ = [
     "Meter",
     "MeterRead",
     "Outage",
+    "OutageReport",
     "Payment",
     "PaymentArrangement",
+    "PendingCharge",
     "Premise",
     "Rep",
     "ServiceOrder",

@@ -24,6 +24,8 @@ class AccountBase(SQLModel):
     paperless_enabled: bool = False
     # Bills mailed to the address on file came back: reps follow up.
     returned_mail: bool = False
+    # An e-bill to the email on file bounced: reps follow up by another channel.
+    email_bounced: bool = False
     shutoff_scheduled_on: date | None = None
 
 

@@ -11,8 +11,10 @@ from sqlmodel import Field, SQLModel
 from backend.models.common import (
     AdjustmentStatus,
     ArrangementStatus,
+    ChargeStatus,
     FeeKind,
     LineKind,
+    PaymentChannel,
     PaymentMethod,
     ReadType,
     utcnow,
@@ -57,6 +59,9 @@ class Payment(SQLModel, table=True):
     amount_cents: int
     paid_on: date
     method: PaymentMethod = Field(sa_type=String(12))
+    channel: PaymentChannel = Field(default=PaymentChannel.mail, sa_type=String(12))
+    # The processor's reference: a payment posted twice is recognised by it.
+    reference: str | None = Field(default=None, max_length=40, unique=True)
     # Paid after the bill's due date: what the late-fee and deposit policies count.
     late: bool = False
 
@@ -104,4 +109,24 @@ class FeeAdjustment(SQLModel, table=True):
     requested_on: date
     # Set once the credit appears on a bill; until then it reduces the balance directly.
     credited_on_bill_id: int | None = Field(default=None, foreign_key="bill.id")
+    # What was waived: a charge or a held deposit is credited at most once.
+    charge_id: int | None = Field(default=None, foreign_key="pendingcharge.id", unique=True)
+    deposit_id: int | None = Field(default=None, foreign_key="deposit.id", unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PendingCharge(SQLModel, table=True):
+    """A fee charged between bills (meter test, reconnection, new-service deposit): part of
+    the balance at once, not past due, and printed on the next bill."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    fee_kind: FeeKind = Field(sa_type=String(20))
+    amount_cents: int
+    description: str = Field(max_length=200)
+    # What it is for: a work order or service order number.
+    source: str | None = Field(default=None, max_length=40)
+    status: ChargeStatus = Field(default=ChargeStatus.pending, sa_type=String(12))
+    billed_on_bill_id: int | None = Field(default=None, foreign_key="bill.id")
+    created_on: date
     created_at: datetime = Field(default_factory=utcnow)

@@ -85,6 +85,36 @@ class AdjustmentStatus(StrEnum):
     denied = "denied"
 
 
+class PaymentChannel(StrEnum):
+    web = "web"
+    phone = "phone"
+    office = "office"
+    mail = "mail"
+    autopay = "autopay"
+
+
+class ChargeStatus(StrEnum):
+    pending = "pending"  # in the balance now, printed on the next bill
+    billed = "billed"
+
+
+class ApprovalKind(StrEnum):
+    fee_waiver = "fee_waiver"
+    due_date_extension = "due_date_extension"
+    payment_arrangement = "payment_arrangement"
+
+
+class ApprovalStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    denied = "denied"
+
+
+class OutageReportKind(StrEnum):
+    no_water = "no_water"
+    low_pressure = "low_pressure"
+
+
 class FeeKind(StrEnum):
     late_fee = "late_fee"
     reconnection_fee = "reconnection_fee"

@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 from backend.models.common import (
     AccountType,
     OrderStatus,
+    OutageReportKind,
     Priority,
     ServiceOrderKind,
     WorkOrderKind,
@@ -60,3 +61,21 @@ class Outage(SQLModel, table=True):
     starts_at: datetime
     expected_restore_at: datetime | None = None
     restored_at: datetime | None = None
+
+
+class OutageReport(SQLModel, table=True):
+    """A customer's report of no water or low pressure, matched to a known outage if one covers
+    the address."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_number: str = Field(unique=True, index=True, max_length=20)
+    kind: OutageReportKind = Field(sa_type=String(16))
+    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    location: str = Field(max_length=300)
+    zip: str | None = Field(default=None, max_length=10)
+    description: str = Field(default="", max_length=2000)
+    outage_id: int | None = Field(default=None, foreign_key="outage.id")
+    # The field work order made when no known outage explains it.
+    work_order_id: int | None = Field(default=None, foreign_key="workorder.id")
+    conversation_id: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
