@@ -11,17 +11,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import Context, WaterDeskAction, latest_entities, money, say
+from common.dates import format_date
 
 PAY_BUTTONS = [("Pay online", "Pagar en línea", "/pay_bill")]
-MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-             "septiembre", "octubre", "noviembre", "diciembre"]
 
 
 def when(iso: str | None, ctx: Context) -> str:
     if not iso:
         return ""
     d = date.fromisoformat(str(iso)[:10])
-    return ctx.t(f"{d:%B} {d.day}, {d.year}", f"{d.day} de {MONTHS_ES[d.month - 1]} de {d.year}")
+    return ctx.t(format_date(day=d, lang="en"), format_date(day=d, lang="es"))
 
 
 class ActionCheckBalance(WaterDeskAction):

@@ -18,6 +18,7 @@ from actions.emotion import EmotionReading
 from actions.handoff_decision import HandoffDecision, Signals, asks_for_person, decide
 from actions.summary import summarize
 from common import urgency
+from common.handoff import HANDOFF_KEY, Handoff
 
 # Collected details worth a rep's glance; tokens and internals stay out.
 COLLECTED = ("verified_account", "customer_name", "language", "account_type", "service_address",
@@ -148,21 +149,18 @@ async def _send(dispatcher: CollectingDispatcher, tracker: Tracker, ctx: Context
     turns = [("user" if e.get("event") == "user" else "bot", e.get("text") or "")
              for e in tracker.events if e.get("event") in ("user", "bot") and e.get("text")]
     signals = _signals(tracker, ctx)
-    payload = {
-        "reason_code": decision.reason_code,
-        "reason": {"en": decision.reason_en, "es": decision.reason_es},
-        "priority": decision.priority,
-        "skills": list(decision.skills),
-        "language": ctx.lang,
-        "summary": summarize(turns=turns, collected=signals.collected, lang=ctx.lang),
-        "verified_account": signals.verified_account,
-        "collected": dict(signals.collected),
-        "emotions": list(tracker.get_slot("emotions") or []),
-    }
+    payload = Handoff(
+        reason_code=decision.reason_code, reason_en=decision.reason_en,
+        reason_es=decision.reason_es, priority=decision.priority, skills=decision.skills,
+        language=ctx.lang,
+        summary=summarize(turns=turns, collected=signals.collected, lang=ctx.lang),
+        verified_account=signals.verified_account, collected=dict(signals.collected),
+        emotions=list(tracker.get_slot("emotions") or []),
+    ).to_payload()
     say(dispatcher, ctx, decision.customer_message_en, decision.customer_message_es)
     if then:
         say(dispatcher, ctx, *then)
-    dispatcher.utter_message(json_message={"handoff": payload})
+    dispatcher.utter_message(json_message={HANDOFF_KEY: payload})
     # Any form stops here: the rep takes over, and the bot must not ask its question again.
     return [SlotSet("handed_off", True), SlotSet("offer", None), ActiveLoop(None),
             SlotSet("requested_slot", None)]

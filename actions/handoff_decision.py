@@ -14,10 +14,9 @@ from typing import Any
 
 from actions.emotion import (LEXICON, SHIELD, EmotionReading, Match, Words, find_terms,
                              normalize_lang, read_emotion, split_words, trend)
+from common.handoff import PRIORITIES, SKILLS
 from common.urgency import TASK_CONFIDENCE, TASK_INTENTS, is_urgent
 
-PRIORITIES: tuple[str, ...] = ("emergency", "distressed", "complex", "request")
-SKILLS: tuple[str, ...] = ("spanish", "billing", "field", "supervisor")
 DEFAULT_EMERGENCY_PHONE = "(949) 459-6420, option 1"
 INTENT_CONFIDENCE_FLOOR = 0.5  # below this the NLU is guessing; don't route on it
 HIGH_FRUSTRATION = 0.7

@@ -6,59 +6,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from common.dates import (  # noqa: F401  (the engines format dates through this module)
+    MONTHS_EN,
+    MONTHS_ES,
+    WEEKDAYS_EN,
+    WEEKDAYS_ES,
+    format_date,
+    format_weekday_date,
+    month_label,
+    month_year,
+    normalize_lang,
+)
+
 LANGS: tuple[str, ...] = ("en", "es")
-
-MONTHS_EN: tuple[str, ...] = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-MONTHS_ES: tuple[str, ...] = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
-WEEKDAYS_EN: tuple[str, ...] = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-)
-WEEKDAYS_ES: tuple[str, ...] = (
-    "lunes",
-    "martes",
-    "miércoles",
-    "jueves",
-    "viernes",
-    "sábado",
-    "domingo",
-)
-
-
-def normalize_lang(lang: str | None) -> str:
-    """Map "es", "es-MX", "ES" to "es"; anything else falls back to English."""
-    return "es" if (lang or "").strip().lower().startswith("es") else "en"
 
 
 @dataclass(frozen=True)
@@ -91,30 +51,3 @@ def format_number(value: int | Decimal) -> str:
 def format_percent(value: Decimal) -> str:
     """A whole-number percent for customer text ("8%"); the sign is left to the wording."""
     return f"{abs(Decimal(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
-
-
-def format_date(*, day: date, lang: str = "en") -> str:
-    """ "March 3, 2026" or "3 de marzo de 2026"."""
-    if normalize_lang(lang) == "es":
-        return f"{day.day} de {MONTHS_ES[day.month - 1]} de {day.year}"
-    return f"{MONTHS_EN[day.month - 1]} {day.day}, {day.year}"
-
-
-def format_weekday_date(*, day: date, lang: str = "en") -> str:
-    """ "Friday, July 3, 2026" or "viernes, 3 de julio de 2026"."""
-    if normalize_lang(lang) == "es":
-        return f"{WEEKDAYS_ES[day.weekday()]}, {format_date(day=day, lang='es')}"
-    return f"{WEEKDAYS_EN[day.weekday()]}, {format_date(day=day, lang='en')}"
-
-
-def month_label(*, day: date, lang: str = "en") -> str:
-    """Short month label for tables and charts: "Jun 2026" or "jun 2026"."""
-    names = MONTHS_ES if normalize_lang(lang) == "es" else MONTHS_EN
-    return f"{names[day.month - 1][:3]} {day.year}"
-
-
-def month_year(*, day: date, lang: str = "en") -> str:
-    """ "June 2026" or "junio de 2026"."""
-    if normalize_lang(lang) == "es":
-        return f"{MONTHS_ES[day.month - 1]} de {day.year}"
-    return f"{MONTHS_EN[day.month - 1]} {day.year}"

@@ -11,14 +11,8 @@ from typing import Any, Protocol
 
 from backend.domain.calendar import is_open, next_opening
 from backend.domain.district import District
-
-PRIORITIES = ("emergency", "distressed", "complex", "request")
-
-
-def priority_rank(priority: str | None) -> int:
-    # An unknown priority waits with the plain requests rather than jumping the queue.
-    return PRIORITIES.index(priority) if priority in PRIORITIES else len(PRIORITIES) - 1
-
+from common.dates import format_weekday_time
+from common.handoff import PRIORITIES, Skill, priority_rank  # noqa: F401  (the hub reads them here)
 
 class Waiting(Protocol):
     id: str
@@ -29,7 +23,13 @@ class Waiting(Protocol):
 
 class OnShift(Protocol):
     id: int | None
+    role: str
     skills: list[str]
+
+
+def skills_of(rep: OnShift) -> set[str]:
+    """A rep's skills; a supervisor (by role) also has the supervisor skill."""
+    return set(rep.skills) | ({Skill.supervisor.value} if rep.role == "supervisor" else set())
 
 
 def order(entries: Iterable[Waiting]) -> list[Waiting]:
@@ -50,9 +50,10 @@ def can_serve(*, rep_skills: Iterable[str], needed: Iterable[str]) -> bool:
 def eligible(*, entry: Waiting, rep: OnShift, reps_on_shift: Sequence[OnShift]) -> bool:
     """A rep is offered an entry if they have its skills, or if no rep on shift has them all
     (then anyone may take it rather than leave the customer waiting for nobody)."""
-    if can_serve(rep_skills=rep.skills, needed=entry.skills):
+    if can_serve(rep_skills=skills_of(rep), needed=entry.skills):
         return True
-    return not any(can_serve(rep_skills=r.skills, needed=entry.skills) for r in reps_on_shift)
+    return not any(can_serve(rep_skills=skills_of(r), needed=entry.skills)
+                   for r in reps_on_shift)
 
 
 @dataclass(frozen=True)
@@ -102,16 +103,8 @@ WAITING = {
     "es": "Usted es el número {position} en la fila para un representante; la espera estimada es "
           "de unos {minutes} minutos.",
 }
-DAYS_ES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-MONTHS_ES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-             "septiembre", "octubre", "noviembre", "diciembre")
-
-
 def when_text(*, at: datetime, language: str) -> str:
-    if language == "es":
-        return (f"{DAYS_ES[at.weekday()]} {at.day} de {MONTHS_ES[at.month - 1]} a las "
-                f"{at:%H:%M}")
-    return f"{at:%A, %B} {at.day} at {at.strftime('%I:%M %p').lstrip('0')}"
+    return format_weekday_time(at=at, lang=language)
 
 
 def queue_notice(*, state: dict[str, Any], avail: Availability, language: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from sqlmodel import Field, SQLModel
 
-from backend.models.reps import Skill
+from common.handoff import Skill
 
 
 class RepMessageIn(SQLModel):

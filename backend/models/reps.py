@@ -14,12 +14,6 @@ class RepRole(StrEnum):
     supervisor = "supervisor"
 
 
-class Skill(StrEnum):
-    spanish = "spanish"
-    billing = "billing"
-    field = "field"
-
-
 class RepBase(SQLModel):
     email: str = Field(max_length=254, unique=True, index=True)
     name: str = Field(max_length=100)

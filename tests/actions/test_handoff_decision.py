@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from actions.emotion import EmotionReading, read_emotion
-from actions.handoff_decision import (DEFAULT_EMERGENCY_PHONE, PRIORITIES, HandoffDecision,
+from actions.handoff_decision import (DEFAULT_EMERGENCY_PHONE, HandoffDecision,
                                       Signals, asks_for_person, decide)
 from actions.summary import summarize
+from common.handoff import PRIORITIES
 
 
 def decide_for(text: str = "", lang: str = "en", **fields: Any) -> HandoffDecision:

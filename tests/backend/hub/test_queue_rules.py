@@ -21,6 +21,7 @@ class Entry:
 class R:
     id: int
     skills: list[str]
+    role: str = "rep"
 
 
 def test_priority_then_age():
@@ -39,6 +40,13 @@ def test_skills_routing_falls_back_to_anyone_when_nobody_has_them():
     assert not rules.eligible(entry=spanish, rep=sam, reps_on_shift=[maria, sam])
     # With no Spanish speaker on shift, the customer isn't left waiting for nobody.
     assert rules.eligible(entry=spanish, rep=sam, reps_on_shift=[sam])
+
+
+def test_a_supervisor_conversation_goes_to_a_supervisor():
+    threat = Entry("cx", "complex", T0, ["supervisor"])
+    maria, dana = R(1, ["spanish", "billing"]), R(3, ["billing"], role="supervisor")
+    assert rules.eligible(entry=threat, rep=dana, reps_on_shift=[maria, dana])
+    assert not rules.eligible(entry=threat, rep=maria, reps_on_shift=[maria, dana])
 
 
 def test_expected_wait_and_after_hours_notice():
