@@ -98,6 +98,11 @@ QUESTIONS: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
         '¿En qué dirección o cruce de calles está?',
         [],
     ),
+    'outage_address': (
+        "What's the address (number and street) or the ZIP code where the water is out or low?",
+        '¿En qué dirección (número y calle) o código postal no hay agua o hay poca presión?',
+        [],
+    ),
     'rephrase': (
         "Sorry, I didn't quite get that. Could you say it another way?",
         'Perdón, no entendí bien. ¿Me lo puede decir de otra forma?',

@@ -39,6 +39,8 @@ ITEMS: dict[str, tuple[str, str]] = {
     "severity": ("how bad it is: gushing or flooding, or a drip or small puddle",
                  "qué tan fuerte es: sale a chorros o hay inundación, o es un goteo o charco pequeño"),
     "leak_address": ("the address or nearest intersection", "la dirección o el cruce de calles más cercano"),
+    "outage_address": ("the address (number and street) or the ZIP code",
+                       "la dirección (número y calle) o el código postal"),
 }
 LEADS = {
     "verify_form": ("To protect the account holder's privacy, I can share account details only "
@@ -56,6 +58,9 @@ LEADS = {
                               "datos. Por favor respóndame con todos:"),
     "leak_form": ("To send a crew I need a few details. Please reply with:",
                   "Para enviar una cuadrilla necesito algunos datos. Por favor responda con:"),
+    "outage_form": ("To check for outages and report the problem I need to know where. Please "
+                    "reply with:", "Para revisar si hay interrupciones y reportar el problema "
+                    "necesito saber dónde. Por favor responda con:"),
 }
 # Slots a chat fills with the whole answer; by email that's never right on its own.
 FREE_TEXT = {"service_address", "customer_full_name", "mailing_address", "forwarding_address",

@@ -11,7 +11,7 @@ from actions.common import (REGISTRY, Context, WaterDeskAction, latest_entities,
                             start_verification, work_order)
 from actions.handoff import hand_off
 from common.language import named_language
-from actions.leaks import ActionMeterReread, report_outages
+from actions.leaks import ActionMeterReread
 
 
 # Offers of a field visit, and the action that books each.
@@ -130,7 +130,7 @@ def torn_between(tracker: Tracker) -> tuple[str, str] | None:
 
 
 class ActionHandleInform(WaterDeskAction):
-    """Details given when no form asked for them: a language switch, an offer's answer, a ZIP."""
+    """Details given when no form asked for them: a language switch, an offer's answer."""
 
     action_name = "action_handle_inform"
 
@@ -141,10 +141,6 @@ class ActionHandleInform(WaterDeskAction):
             return confirm_switch(dispatcher, ctx)
         if offer == "high_bill" and option:
             return await high_bill_choice(dispatcher, tracker, ctx, option=option)
-        zip_code = (latest_entities(tracker, "zip") or [None])[0]
-        address = (latest_entities(tracker, "address") or [None])[0]
-        if offer == "outage_lookup" and (zip_code or address):
-            return await report_outages(self, dispatcher, ctx, zip_code=zip_code, address=address)
         say(dispatcher, ctx, "Thanks. What would you like me to do with that?",
             "Gracias. ¿Qué quiere que haga con ese dato?")
         dispatcher.utter_message(response="utter_help")

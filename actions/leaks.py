@@ -1,4 +1,5 @@
-"""Leaks, meter rereads and tests, outages and water quality: triage and field work orders."""
+"""Leaks, meter rereads and tests, and water quality: triage and field work orders (no water and
+low pressure are in actions/outages.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Context, WaterDeskAction, latest_entities, money, say, work_order
+from actions.common import WaterDeskAction, latest_entities, money, say, work_order
 from actions.urgent import health_concern, place_in
 
 OUTSIDE = {"street", "sidewalk", "meter_box", "yard"}
@@ -197,45 +198,6 @@ class ActionMeterTest(WaterDeskAction):
             "¿La programo?",
             buttons=[("Yes, schedule it", "Sí, prográmela", "/affirm"), ("No", "No", "/deny")])
         return [SlotSet("offer", "meter_test")]
-
-
-class ActionWaterOutage(WaterDeskAction):
-    action_name = "action_water_outage"
-
-    async def handle(self, dispatcher, tracker, ctx):  # type: ignore[no-untyped-def]
-        zip_code = (latest_entities(tracker, "zip") or [None])[0]
-        address = (latest_entities(tracker, "address") or [None])[0]
-        if not zip_code and not address and ctx.verified:
-            summary = await self.api.account(ctx.account, token=ctx.token)
-            zip_code = summary["service_address"].split()[-1]
-        if not zip_code and not address:
-            say(dispatcher, ctx, "What's your ZIP code or street address? I'll check for outages there.",
-                "¿Cuál es su código postal o dirección? Reviso si hay interrupciones ahí.")
-            return [SlotSet("offer", "outage_lookup")]
-        return await report_outages(self, dispatcher, ctx, zip_code=zip_code, address=address)
-
-
-async def report_outages(action: WaterDeskAction, dispatcher: CollectingDispatcher, ctx: Context,
-                         *, zip_code: str | None, address: str | None) -> list[EventType]:
-    outages = await action.api.outages(zip_code=zip_code, address=address)
-    place = zip_code or address
-    if not outages:
-        say(dispatcher, ctx,
-            f"I don't see any outage at {place} right now. If you have no water or very low "
-            "pressure, it may be a break: would you like to report it?",
-            f"No veo interrupciones en {place} en este momento. Si no tiene agua o tiene muy poca "
-            "presión, puede ser una ruptura: ¿quiere reportarla?",
-            buttons=[("Report a problem", "Reportar un problema", "/report_leak")])
-        return [SlotSet("offer", "leak_report")]  # a yes starts the report
-    for o in outages:
-        kind = ctx.t("Planned work" if o["planned"] else "Outage",
-                     "Trabajo programado" if o["planned"] else "Interrupción")
-        restore = (o.get("expected_restore_at") or "")[11:16]
-        say(dispatcher, ctx,
-            f"{kind}: {o['title']}. {o['description']} Expected back by {restore} UTC."
-            if restore else f"{kind}: {o['title']}. {o['description']}",
-            f"{kind}: {o['title']}. {o['description']}")
-    return [SlotSet("offer", None)]
 
 
 class ActionWaterQuality(WaterDeskAction):

@@ -19,7 +19,7 @@ TASKS: Mapping[str, str] = {
     "paperless_billing": "action_paperless", "payment_arrangement": "action_payment_arrangement",
     "fee_waiver": "action_fee_waiver", "deposit": "action_deposit", "shutoff": "action_shutoff",
     "meter_reread": "action_meter_reread", "meter_test": "action_meter_test",
-    "water_outage": "action_water_outage",
+    "water_outage": "action_water_outage", "order_status": "action_order_status",
 }
 # Requests that run a form: offered with a button, since a form needs the customer's answers.
 FORMS: Mapping[str, tuple[str, str]] = {
@@ -46,6 +46,8 @@ WORDS: Mapping[str, re.Pattern[str]] = {k: re.compile(_W + v, re.IGNORECASE) for
     "meter_reread": r"(?:re-?read|read (?:the|my) meter again|volver a leer|nueva lectura)",
     "meter_test": r"(?:test (?:the|my) meter|meter test|probar el medidor|prueba del medidor)",
     "water_outage": r"(?:outage|no water|sin agua|corte de agua)",
+    "order_status": r"(?:status of my (?:order|request)|where is my order|estado de mi orden|"
+                    r"c[oó]mo va mi (?:orden|solicitud))",
     "stop_service": r"(?:stop (?:my |the )?service|shut (?:off|down) my account|close my account|"
                     r"dar de baja|cancelar (?:el|mi) servicio)",
     "start_service": r"(?:start (?:new )?service|iniciar (?:el )?servicio|conectar el servicio)",

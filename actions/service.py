@@ -353,7 +353,8 @@ class ActionUpdateContact(WaterDeskAction):
         result = await self.api.write("PATCH", f"/accounts/{ctx.account}/contact", body=update,
                                       key=ctx.key(self.action_name), token=ctx.token,
                                       conversation_id=ctx.conversation_id)
-        names = [CONTACT_FIELDS.get(f, (f, f)) for f in result["changed"]]
+        # Only what the customer changed: flags it settled (returned mail, bounces) go unsaid.
+        names = [CONTACT_FIELDS[f] for f in result["changed"] if f in CONTACT_FIELDS]
         en = ", ".join(n[0] for n in names) or "nothing"
         es = ", ".join(n[1] for n in names) or "nada"
         say(dispatcher, ctx, f"Updated: {en}. Thanks for keeping your details current.",

@@ -19,6 +19,7 @@ TOPICS: Mapping[str, str] = {
     "water_outage": "a water outage", "water_quality": "water quality",
     "start_service": "starting service", "stop_service": "stopping service",
     "transfer_service": "transferring service", "update_contact": "updating contact details",
+    "order_status": "the status of an order",
 }
 
 

@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.api import APIError, APIUnavailable, get_api
 from actions.common import REGISTRY, Context, WaterDeskAction, channel_claims, channel_token, say
+from actions.contact_check import contact_aside
 from common.language import detect_language
 
 MAX_FAILURES = 3
@@ -123,9 +124,11 @@ class ActionVerify(WaterDeskAction):
             # A stop, transfer or contact change carries on with its form.
             return events + [ActiveLoop(pending_name[5:])]
         pending = REGISTRY.get(pending_name)
+        done: list[EventType] = []
         if pending is not None:
-            events += await pending().safely(dispatcher, tracker, ctx)
-        return events
+            done = await pending().safely(dispatcher, tracker, ctx)
+        # After the answer: mail or e-bills that came back, told once.
+        return events + done + await contact_aside(dispatcher, tracker, ctx, done=done)
 
     async def _give_up(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                        ctx: Context) -> list[EventType]:

@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from backend.api.errors import install_error_handlers, refuse_lone_surrogates
+from backend.api.idempotency import IdempotencyMiddleware
 from backend.api.main import api_router
 from backend.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from backend.core.config import Settings, get_settings
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     realtime.register(app.state.sio, app.state.hub)
     install_error_handlers(app)
     app.include_router(api_router, prefix=settings.API_V1_STR)
+    # Every write under /api/v1 takes an Idempotency-Key; inside the body limit, which it reads.
+    app.add_middleware(IdempotencyMiddleware, prefix=settings.API_V1_STR)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES, larger={
         f"{settings.API_V1_STR}/email/inbound": settings.EMAIL_MAX_BYTES})
     # Outermost, so refusals (413) carry the headers too.

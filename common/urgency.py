@@ -26,7 +26,7 @@ TASK_INTENTS = frozenset({
     "check_balance", "explain_bill", "high_bill", "pay_bill", "autopay", "payment_arrangement",
     "fee_waiver", "deposit", "shutoff", "usage_history", "ask_rates", "paperless_billing",
     "report_leak", "meter_reread", "meter_test", "water_outage", "water_quality", "start_service",
-    "stop_service", "transfer_service", "update_contact"})
+    "stop_service", "transfer_service", "update_contact", "order_status"})
 # The linear intent model is less overconfident than DIET was: 0.72 marks the same share of the
 # held-out set (84%) that DIET's 0.8 did, at higher precision (bench/nlu_eval.py).
 TASK_CONFIDENCE = 0.72

@@ -85,6 +85,13 @@ class WaterDeskAPI:
     async def eligibility(self, number: str, *, token: str) -> dict[str, Any]:
         return await self.request("GET", f"/accounts/{number}/eligibility", verification_token=token)
 
+    async def orders(self, number: str, *, token: str,
+                     order_number: str | None = None) -> list[dict[str, Any]]:
+        """The account's open and recent orders; with order_number, that one if it's theirs."""
+        params = {"number": order_number} if order_number else None
+        return await self.request("GET", f"/accounts/{number}/orders",  # type: ignore[no-any-return]
+                                  params=params, verification_token=token)
+
     async def district(self) -> dict[str, Any]:
         return await self.request("GET", "/district")
 

@@ -3,11 +3,14 @@ from fastapi import APIRouter
 from backend.api.routes import (
     accounts,
     approvals,
+    audit,
     conversations,
     district,
     email,
     login,
+    mail,
     outages,
+    payments,
     policies,
     queue,
     reps,
@@ -23,6 +26,7 @@ api_router.include_router(district.router)
 api_router.include_router(verification.router)
 api_router.include_router(accounts.router)
 api_router.include_router(policies.router)
+api_router.include_router(payments.router)
 api_router.include_router(service_orders.router)
 api_router.include_router(work_orders.router)
 api_router.include_router(outages.router)
@@ -32,3 +36,5 @@ api_router.include_router(login.router)
 api_router.include_router(reps.router)
 api_router.include_router(queue.router)
 api_router.include_router(approvals.router)
+api_router.include_router(mail.router)
+api_router.include_router(audit.router)

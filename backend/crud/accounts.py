@@ -16,9 +16,17 @@ from backend.models import (
     DueDateExtension,
     FeeAdjustment,
     Payment,
+    PendingCharge,
     Premise,
 )
-from backend.models.common import AccountStatus, AccountType, AdjustmentStatus, Language, ReadType
+from backend.models.common import (
+    AccountStatus,
+    AccountType,
+    AdjustmentStatus,
+    ChargeStatus,
+    Language,
+    ReadType,
+)
 
 CREDITING = (AdjustmentStatus.granted, AdjustmentStatus.approved)
 
@@ -55,10 +63,18 @@ def get_account(*, session: Session, account_number: str) -> Account | None:
 
 
 def _ledger_columns(account_id, today: date):  # type: ignore[no-untyped-def]
-    """Balance parts as scalar subqueries, so a summary is one round trip."""
+    """Balance parts as scalar subqueries, so a summary is one round trip.
+
+    What is charged counts the bills and the charges made since the last bill (a meter test, a
+    reconnection, a new-service deposit); those are never past due. A credit against one of
+    those charges offsets that charge, so it is taken from what is charged, not from the credits
+    that settle overdue bills."""
     due = func.coalesce(DueDateExtension.new_due_date, Bill.due_date)
     billed = select(func.coalesce(func.sum(Bill.total_cents), 0)).where(
         Bill.account_id == account_id).scalar_subquery()
+    pending = select(func.coalesce(func.sum(PendingCharge.amount_cents), 0)).where(
+        PendingCharge.account_id == account_id,
+        PendingCharge.status == ChargeStatus.pending).scalar_subquery()
     overdue = (
         select(func.coalesce(func.sum(Bill.total_cents), 0))
         .select_from(Bill)
@@ -69,12 +85,19 @@ def _ledger_columns(account_id, today: date):  # type: ignore[no-untyped-def]
     paid = select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
         Payment.account_id == account_id).scalar_subquery()
     # Credits not yet printed on a bill lower the balance straight away.
+    unprinted = (FeeAdjustment.account_id == account_id,
+                 col(FeeAdjustment.status).in_(CREDITING),
+                 col(FeeAdjustment.credited_on_bill_id).is_(None))
     credits = select(func.coalesce(func.sum(FeeAdjustment.amount_cents), 0)).where(
-        FeeAdjustment.account_id == account_id,
-        col(FeeAdjustment.status).in_(CREDITING),
-        col(FeeAdjustment.credited_on_bill_id).is_(None),
-    ).scalar_subquery()
-    return billed, overdue, paid, credits
+        *unprinted).scalar_subquery()
+    on_pending = (
+        select(func.coalesce(func.sum(FeeAdjustment.amount_cents), 0))
+        .select_from(FeeAdjustment)
+        .join(PendingCharge, col(PendingCharge.id) == FeeAdjustment.charge_id)
+        .where(*unprinted, PendingCharge.status == ChargeStatus.pending)
+        .scalar_subquery()
+    )
+    return billed + pending - on_pending, overdue, paid, credits - on_pending
 
 
 @lru_cache(maxsize=1)
@@ -97,7 +120,8 @@ def _latest_bill(session: Session, account_id: int) -> tuple[Bill | None, date |
 
 
 def _balances(billed: int, overdue: int, paid: int, credits: int) -> tuple[int, int]:
-    """The balance and what of it is past due."""
+    """The balance and what of it is past due (`billed` includes the charges not yet billed,
+    net of their credits; `overdue` is only bills past their due date)."""
     balance = billed - paid - credits
     # Payments settle the oldest bills first, so only what's left of overdue bills is past due.
     return balance, max(0, min(balance, overdue - paid - credits))
@@ -167,6 +191,7 @@ class SummaryFields:
     paperless: bool
     shutoff_scheduled_on: date | None
     returned_mail: bool
+    email_bounced: bool
     first_name: str
     last_name: str
     business_name: str | None
@@ -186,8 +211,8 @@ class SummaryFields:
 _FIELD_COLUMNS = (
     Account.account_number, Account.account_type, Account.status, Account.autopay_enabled,
     Account.paperless_enabled, Account.shutoff_scheduled_on, Account.returned_mail,
-    Customer.first_name, Customer.last_name, Customer.business_name, Customer.preferred_language,
-    Premise.street, Premise.unit, Premise.city, Premise.state, Premise.zip,
+    Account.email_bounced, Customer.first_name, Customer.last_name, Customer.business_name,
+    Customer.preferred_language, Premise.street, Premise.unit, Premise.city, Premise.state, Premise.zip,
 )
 
 
@@ -242,7 +267,7 @@ def fields_of(found: Summary) -> SummaryFields:
     return SummaryFields(
         account.account_number, account.account_type, account.status, account.autopay_enabled,
         account.paperless_enabled, account.shutoff_scheduled_on, account.returned_mail,
-        customer.first_name, customer.last_name, customer.business_name,
+        account.email_bounced, customer.first_name, customer.last_name, customer.business_name,
         customer.preferred_language, premise.street, premise.unit, premise.city, premise.state,
         premise.zip, balance_cents=found.ledger.balance_cents,
         past_due_cents=found.ledger.past_due_cents, due_date=found.ledger.due_date,

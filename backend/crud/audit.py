@@ -1,11 +1,13 @@
-"""Writes to the audit log: every change says who made it and why."""
+"""The audit log: every change says who made it and why (record), and supervisors read it back
+(entries)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from backend.models import AuditLog
+from backend.models import Account, AuditLog
 from backend.models.common import ActorType
 
 
@@ -45,3 +47,44 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """What a supervisor filters the log by; None means any. `action` ending in "*" is a prefix."""
+    account_number: str | None = None
+    actor_type: ActorType | None = None
+    actor_id: str | None = None
+    action: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+    before_id: int | None = None  # cursor: entries older than this one
+
+
+def entries(*, session: Session, query: AuditQuery, limit: int = 50,
+            offset: int = 0) -> list[tuple[AuditLog, str | None]]:
+    """Matching entries, newest first (by id: the order they were written), each with the
+    number of the account it touched, if any."""
+    stmt = select(AuditLog, Account.account_number).outerjoin(
+        Account, col(Account.id) == col(AuditLog.account_id))
+    if query.account_number is not None:
+        stmt = stmt.where(Account.account_number == query.account_number)
+    if query.actor_type is not None:
+        stmt = stmt.where(AuditLog.actor_type == query.actor_type)
+    if query.actor_id is not None:
+        stmt = stmt.where(AuditLog.actor_id == query.actor_id)
+    if query.action is not None:
+        if query.action.endswith("*"):
+            # Actions are [a-z_] only; "_" is a LIKE wildcard, so it is escaped.
+            prefix = query.action[:-1].replace("_", "\\_")
+            stmt = stmt.where(col(AuditLog.action).like(f"{prefix}%", escape="\\"))
+        else:
+            stmt = stmt.where(AuditLog.action == query.action)
+    if query.since is not None:
+        stmt = stmt.where(col(AuditLog.at) >= query.since)
+    if query.until is not None:
+        stmt = stmt.where(col(AuditLog.at) < query.until)
+    if query.before_id is not None:
+        stmt = stmt.where(col(AuditLog.id) < query.before_id)
+    stmt = stmt.order_by(col(AuditLog.id).desc()).offset(offset).limit(limit)
+    return [(entry, number) for entry, number in session.exec(stmt).all()]

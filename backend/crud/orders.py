@@ -1,19 +1,31 @@
 """Service orders (start, stop, transfer) and field work orders."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import uuid4
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend.crud import audit
 from backend.crud.accounts import AccountBundle
 from backend.crud.audit import Actor
+from backend.crud.charges import add_charge
 from backend.crud.verification import digits
-from backend.domain.i18n import Reason
+from backend.domain import calendar
+from backend.domain.district import District
+from backend.domain.i18n import Reason, format_money
+from backend.domain.rates import from_cents, to_cents
 from backend.models import Account, Customer, Deposit, Premise, ServiceOrder, WorkOrder
-from backend.models.common import AccountStatus, AccountType, ServiceOrderKind, WorkOrderKind
+from backend.models.common import (
+    AccountStatus,
+    AccountType,
+    FeeKind,
+    Priority,
+    ServiceOrderKind,
+    WorkOrderKind,
+    WorkOrderStatus,
+)
 from backend.models.views import Address, Identity
 
 ACCOUNT_PREFIX = {
@@ -121,6 +133,12 @@ def start_service(
         requested_date=requested_date, deposit_cents=deposit_cents, notes=notes,
     )
     _number(session, order, "SO")
+    if deposit_cents:
+        # "Added to your first bill": charged now, printed on the first bill.
+        add_charge(session=session, account_id=account.id,  # type: ignore[arg-type]
+                   fee_kind=FeeKind.deposit, amount_cents=deposit_cents,
+                   description="New service deposit", source=order.order_number,
+                   today=order.created_at.date())
     audit.record(
         session=session, actor=actor, action="service_start_ordered", entity="service_order",
         entity_id=order.order_number, account_id=account.id, reason="Customer request",
@@ -200,7 +218,7 @@ def transfer_service(
 def create_work_order(
     *, session: Session, actor: Actor, kind: WorkOrderKind, priority: str, location: str,
     zip_code: str | None, description: str, fee_cents: int, contact_phone: str | None,
-    account: Account | None,
+    account: Account | None, today: date | None = None,
 ) -> WorkOrder:
     order = WorkOrder(
         order_number="", kind=kind, priority=priority, location=location, zip=zip_code,
@@ -209,6 +227,13 @@ def create_work_order(
         account_id=account.id if account else None,
     )
     _number(session, order, "WO")
+    if fee_cents and account is not None:
+        # The fee the customer was told of is charged now and printed on the next bill.
+        add_charge(session=session, account_id=account.id,  # type: ignore[arg-type]
+                   fee_kind=FeeKind.meter_test_fee if kind == WorkOrderKind.meter_test
+                   else FeeKind.reconnection_fee, amount_cents=fee_cents,
+                   description=f"{kind.replace('_', ' ').capitalize()} fee",
+                   source=order.order_number, today=today or order.created_at.date())
     audit.record(
         session=session, actor=actor, action="work_order_created", entity="work_order",
         entity_id=order.order_number, account_id=account.id if account else None,
@@ -217,3 +242,102 @@ def create_work_order(
     session.commit()
     session.refresh(order)
     return order
+
+
+def is_shut_off(*, account: Account, today: date) -> bool:
+    """Off now: shut off, or its scheduled shut-off day has come."""
+    return account.status == AccountStatus.shut_off or (
+        account.shutoff_scheduled_on is not None and account.shutoff_scheduled_on <= today)
+
+
+def create_turn_on(*, session: Session, district: District, bundle: AccountBundle, actor: Actor,
+                   today: date, at: datetime, why: str) -> WorkOrder:
+    """A high-priority turn-on for the premise plus the reconnection fee as a pending charge (the
+    after-hours fee outside office hours). Service is active again and no shut-off is pending.
+    An open turn-on already ordered is the one returned: the water is turned on once, and charged
+    once. Doesn't commit: the payment or arrangement that caused it commits both."""
+    account, premise = bundle.account, bundle.premise
+    open_one = session.exec(select(WorkOrder).where(
+        WorkOrder.account_id == account.id, WorkOrder.kind == WorkOrderKind.turn_on,
+        col(WorkOrder.status).in_((WorkOrderStatus.open, WorkOrderStatus.dispatched)))).first()
+    account.status, account.shutoff_scheduled_on = AccountStatus.active, None
+    session.add(account)
+    if open_one is not None:
+        return open_one
+    after_hours = not calendar.is_open(district=district, at=at)
+    fee = district.fees.after_hours_reconnection_fee if after_hours \
+        else district.fees.reconnection_fee
+    order = WorkOrder(
+        order_number="", kind=WorkOrderKind.turn_on, priority=Priority.high,
+        location=f"{premise.street}, {premise.city} {premise.zip}", zip=premise.zip,
+        description=f"Turn service back on: {why}"[:2000], fee_cents=to_cents(fee),
+        account_id=account.id)
+    _number(session, order, "WO")
+    add_charge(session=session, account_id=account.id,  # type: ignore[arg-type]
+               fee_kind=FeeKind.reconnection_fee, amount_cents=to_cents(fee),
+               description="After-hours reconnection fee" if after_hours else "Reconnection fee",
+               source=order.order_number, today=today)
+    audit.record(
+        session=session, actor=actor, action="work_order_created", entity="work_order",
+        entity_id=order.order_number, account_id=account.id, reason=why[:1000],
+        detail={"kind": WorkOrderKind.turn_on, "priority": Priority.high,
+                "fee_cents": to_cents(fee), "after_hours": after_hours},
+    )
+    return order
+
+
+def reconnect_if_shut_off(*, session: Session, district: District, bundle: AccountBundle,
+                          actor: Actor, today: date, at: datetime, why: str) -> WorkOrder | None:
+    """After a payment in full or an accepted arrangement: a shut-off account gets its water back
+    (create_turn_on); a shut-off still only scheduled is called off, with no crew and no fee."""
+    account = bundle.account
+    if is_shut_off(account=account, today=today):
+        return create_turn_on(session=session, district=district, bundle=bundle, actor=actor,
+                              today=today, at=at, why=why)
+    if account.shutoff_scheduled_on is not None:
+        audit.record(session=session, actor=actor, action="shutoff_cancelled", entity="account",
+                     entity_id=account.account_number, account_id=account.id, reason=why[:1000],
+                     detail={"was_scheduled_on": account.shutoff_scheduled_on.isoformat()})
+        account.shutoff_scheduled_on = None
+        session.add(account)
+    return None
+
+
+def turn_on_message(order: WorkOrder) -> Reason:
+    fee = format_money(from_cents(order.fee_cents))
+    return Reason(
+        "turn_on_ordered",
+        f"A crew will turn your water back on (order {order.order_number}); a {fee} reconnection "
+        "fee is added to your next bill.",
+        f"Un equipo volverá a abrir su servicio de agua (orden {order.order_number}); se agrega un "
+        f"cargo de reconexión de {fee} a su próxima factura.")
+
+
+# Reads of an account's orders, for its customer (GET /accounts/{n}/orders). Imported here, at
+# the reads, so the writes above stay as they are.
+from datetime import datetime  # noqa: E402
+
+from sqlmodel import col, or_  # noqa: E402
+
+OPEN_SERVICE = ("pending", "scheduled")
+OPEN_WORK = ("open", "dispatched")
+
+
+def account_orders(*, session: Session, account: Account, since: datetime,
+                   number: str | None = None) -> list[ServiceOrder | WorkOrder]:
+    """The account's open orders and those finished since `since`, newest first; with `number`,
+    that one order of the account's, however old (an empty list if it isn't theirs)."""
+    service = select(ServiceOrder).where(or_(ServiceOrder.account_id == account.id,
+                                             ServiceOrder.new_account_id == account.id))
+    work = select(WorkOrder).where(WorkOrder.account_id == account.id)
+    if number is not None:
+        service = service.where(ServiceOrder.order_number == number)
+        work = work.where(WorkOrder.order_number == number)
+    else:
+        service = service.where(or_(col(ServiceOrder.status).in_(OPEN_SERVICE),
+                                    col(ServiceOrder.created_at) >= since))
+        work = work.where(or_(col(WorkOrder.status).in_(OPEN_WORK),
+                              col(WorkOrder.created_at) >= since))
+    found: list[ServiceOrder | WorkOrder] = [*session.exec(service).all(),
+                                             *session.exec(work).all()]
+    return sorted(found, key=lambda o: o.created_at, reverse=True)

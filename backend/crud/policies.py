@@ -1,44 +1,52 @@
-"""Policy requests against the records: the engine decides, this module writes what it decided."""
+"""Policy requests against the records: the engine decides, this module writes what it decided
+(crud.grants), refers to a supervisor (crud.approvals) or says there is nothing to grant."""
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from backend.crud import audit
+from backend.crud import approvals, charges, grants
 from backend.crud.accounts import AccountBundle, ledger
 from backend.crud.audit import Actor
 from backend.domain import policy
 from backend.domain.district import District
-from backend.domain.i18n import Reason, format_money
+from backend.domain.i18n import Reason, format_date, format_money
 from backend.domain.policy import AccountFacts, ArrangementFact, BillFact, PolicyDecision
 from backend.domain.rates import from_cents, to_cents
 from backend.models import (
-    AccountNote,
+    Approval,
     Bill,
     BillLine,
     DueDateExtension,
     FeeAdjustment,
-    Installment,
     Payment,
     PaymentArrangement,
+    PendingCharge,
 )
-from backend.models.common import AdjustmentStatus, FeeKind, LineKind
+from backend.models.common import (
+    AdjustmentStatus,
+    ApprovalKind,
+    ChargeStatus,
+    FeeKind,
+    LineKind,
+)
+from common import clock
 
 
 @dataclass(frozen=True)
 class Outcome:
-    granted: bool
+    """What became of a request: "granted", "referred" (an approval waits for a supervisor) or
+    "nothing_to_grant" (nothing charged or owed: no one could grant it)."""
+    name: str
     decision: PolicyDecision
     reference: str | None
     message: Reason
 
     @property
-    def name(self) -> str:
-        if self.granted:
-            return "granted"
-        return "nothing_to_grant" if self.decision.nothing_to_grant else "referred"
+    def granted(self) -> bool:
+        return self.name == "granted"
 
 
 def facts_for(*, session: Session, bundle: AccountBundle, today: date) -> AccountFacts:
@@ -59,12 +67,15 @@ def facts_for(*, session: Session, bundle: AccountBundle, today: date) -> Accoun
         .where(DueDateExtension.account_id == account.id)).all())
     adjustments = session.exec(
         select(FeeAdjustment).where(FeeAdjustment.account_id == account.id)).all()
+    # A credit against a charge not yet billed offsets that charge, not a bill.
+    unbilled = set(session.exec(select(PendingCharge.id).where(
+        PendingCharge.account_id == account.id, PendingCharge.status == ChargeStatus.pending)))
     # Payments and credits settle bills oldest first; a bill is paid the day the running total covers it.
     settlements = sorted(
         [(p.paid_on, p.amount_cents) for p in payments]
         + [(a.requested_on, a.amount_cents) for a in adjustments
            if a.status in (AdjustmentStatus.granted, AdjustmentStatus.approved)
-           and a.credited_on_bill_id is None]
+           and a.credited_on_bill_id is None and a.charge_id not in unbilled]
     )
     owed, paid_so_far, i, facts_bills = 0, 0, 0, []
     for bill in bills:
@@ -110,38 +121,26 @@ def eligibility(*, session: Session, district: District, bundle: AccountBundle,
     }
 
 
-def _refer(session: Session, bundle: AccountBundle, actor: Actor, decision: PolicyDecision,
-           what: str) -> Outcome:
-    note = AccountNote(
-        account_id=bundle.account.id,  # type: ignore[arg-type]
-        author=f"{actor.type}:{actor.id or ''}",
-        body=f"Customer asked for {what}; policy '{decision.rule}' does not allow it: "
-             f"{decision.text('en')} Referred to a representative.",
-    )
-    session.add(note)
-    session.flush()
-    audit.record(session=session, actor=actor, action=f"{decision.rule}_referred", entity="account",
-                 entity_id=bundle.account.account_number, account_id=bundle.account.id,
-                 reason=decision.text("en")[:1000], detail={"rule": decision.rule})
-    session.commit()
-    return Outcome(False, decision, f"N-{note.id}", _referred_message())
-
-
-def _nothing(decision: PolicyDecision) -> Outcome:
+def _nothing(decision: PolicyDecision, why: tuple[Reason, ...] = ()) -> Outcome:
     # Nothing is recorded for review: a representative could not grant it either.
-    why = decision.nothing_reasons
-    return Outcome(False, decision, None, Reason(
+    if why:  # the engine's rule, with the reason there is nothing to grant
+        decision = PolicyDecision(eligible=False, rule=decision.rule,
+                                  rule_text=decision.rule_text, reasons=why,
+                                  details=decision.details)
+    why = decision.nothing_reasons or decision.reasons
+    return Outcome("nothing_to_grant", decision, None, Reason(
         "nothing_to_grant", " ".join(r.text("en") for r in why),
         " ".join(r.text("es") for r in why)))
 
 
-def _referred_message() -> Reason:
-    return Reason(
+def _referred(approval: Approval, decision: PolicyDecision) -> Outcome:
+    ref = f"AP-{approval.id}"
+    return Outcome("referred", decision, ref, Reason(
         "referred",
-        "I can't approve this under the district's rules, so I've passed it to a representative "
-        "for review.",
-        "No puedo aprobar esto según las reglas del distrito, así que lo pasé a un representante "
-        "para que lo revise.")
+        "I can't approve this under the district's rules, so I've passed it to a supervisor for "
+        f"review (reference {ref}). We'll let you know the outcome.",
+        "No puedo aprobar esto según las reglas del distrito, así que lo pasé a un supervisor "
+        f"para que lo revise (referencia {ref}). Le avisaremos el resultado."))
 
 
 def request_extension(*, session: Session, district: District, bundle: AccountBundle,
@@ -151,24 +150,19 @@ def request_extension(*, session: Session, district: District, bundle: AccountBu
     if decision.nothing_to_grant:
         return _nothing(decision)
     if not decision.eligible:
-        return _refer(session, bundle, actor, decision, f"a {days}-day due date extension")
-    latest = session.exec(select(Bill).where(Bill.account_id == bundle.account.id)
-                          .order_by(col(Bill.bill_date).desc())).first()
-    assert latest is not None
-    new_due = decision.details["new_due_date"]
-    ext = DueDateExtension(account_id=bundle.account.id,  # type: ignore[arg-type]
-                           bill_id=latest.id,  # type: ignore[arg-type]
-                           original_due_date=decision.details["current_due_date"],
-                           new_due_date=new_due, granted_on=today)
-    session.add(ext)
-    session.flush()
-    audit.record(session=session, actor=actor, action="due_date_extended", entity="bill",
-                 entity_id=latest.id, account_id=bundle.account.id, reason=decision.text("en"),
-                 detail={"rule": decision.rule, "days": days, "new_due_date": new_due.isoformat()})
+        approval = approvals.refer(
+            session=session, bundle=bundle, actor=actor, kind=ApprovalKind.due_date_extension,
+            decision=decision, customer_reason="", today=today,
+            audit_action=f"{decision.rule}_referred",
+            request={"days": days, "current_due_date": decision.details.get("current_due_date"),
+                     "new_due_date": decision.details.get("new_due_date")})
+        return _referred(approval, decision)
+    ext = grants.extend_due_date(session=session, bundle=bundle, actor=actor, rule=decision.rule,
+                                 reason=decision.text("en"), today=today, days=days,
+                                 new_due=decision.details["new_due_date"])
     session.commit()
-    return Outcome(True, decision, f"EXT-{ext.id}", Reason(
-        "extension_granted", f"Done: your new due date is {new_due:%B %-d, %Y}.",
-        f"Listo: su nueva fecha de vencimiento es el {new_due.day}/{new_due.month}/{new_due.year}."))
+    return Outcome("granted", decision, f"EXT-{ext.id}",
+                   grants.extension_message(ext=ext, rule=decision.rule))
 
 
 def request_arrangement(*, session: Session, district: District, bundle: AccountBundle,
@@ -178,78 +172,83 @@ def request_arrangement(*, session: Session, district: District, bundle: Account
     if decision.nothing_to_grant:
         return _nothing(decision)
     if not decision.eligible:
-        return _refer(session, bundle, actor, decision, f"a {installments}-payment arrangement")
-    plan = decision.details["plan"]
-    arrangement = PaymentArrangement(
-        account_id=bundle.account.id,  # type: ignore[arg-type]
-        total_cents=to_cents(facts.past_due), installments=installments, created_on=today)
-    session.add(arrangement)
-    session.flush()
-    for n, item in enumerate(plan, start=1):
-        session.add(Installment(arrangement_id=arrangement.id,  # type: ignore[arg-type]
-                                number=n, due_date=item["due_date"],
-                                amount_cents=to_cents(item["amount"])))
-    audit.record(session=session, actor=actor, action="payment_arrangement_created",
-                 entity="payment_arrangement", entity_id=arrangement.id,
-                 account_id=bundle.account.id, reason=decision.text("en"),
-                 detail={"rule": decision.rule, "installments": installments,
-                         "total_cents": arrangement.total_cents})
+        approval = approvals.refer(
+            session=session, bundle=bundle, actor=actor, kind=ApprovalKind.payment_arrangement,
+            decision=decision, customer_reason="", today=today,
+            audit_action=f"{decision.rule}_referred",
+            request={"installments": installments, "amount_cents": to_cents(facts.past_due)})
+        return _referred(approval, decision)
+    arranged = grants.arrange(session=session, district=district, bundle=bundle, actor=actor,
+                              rule=decision.rule, reason=decision.text("en"), today=today,
+                              at=clock.now(), installments=installments)
     session.commit()
-    first = plan[0]
-    return Outcome(True, decision, f"PA-{arrangement.id}", Reason(
-        "arrangement_created",
-        f"Done: {installments} payments, the first of {format_money(first['amount'])} "
-        f"due {first['due_date']:%B %-d, %Y}.",
-        f"Listo: {installments} pagos, el primero de {format_money(first['amount'])} "
-        f"con vencimiento el {first['due_date'].day}/{first['due_date'].month}/{first['due_date'].year}."))
+    return Outcome("granted", decision, f"PA-{arranged.arrangement.id}",
+                   grants.arrangement_message(arranged=arranged, rule=decision.rule))
+
+
+def _review(fee_kind: FeeKind) -> PolicyDecision:
+    # No written rule lets the bot waive this fee: a supervisor decides.
+    return PolicyDecision(
+        eligible=False, rule=f"{fee_kind}_review",
+        rule_text=Reason(f"{fee_kind}_review",
+                         "Only a representative can reduce or waive this fee.",
+                         "Solo un representante puede reducir o eximir este cargo."),
+        reasons=(policy.REP_REVIEW,), details={})
+
+
+def _already_waived(amount: int, bill_date: date) -> Reason:
+    money = format_money(from_cents(amount))
+    return Reason(
+        "already_waived",
+        f"The {money} late fee on your bill dated {format_date(day=bill_date)} was already "
+        "waived.",
+        f"El recargo por pago atrasado de {money} de su factura del "
+        f"{format_date(day=bill_date, lang='es')} ya se eximió.")
 
 
 def request_fee_waiver(*, session: Session, district: District, bundle: AccountBundle,
                        actor: Actor, today: date, fee_kind: FeeKind, reason: str) -> Outcome:
+    """Waive exactly the fee that was charged, once: granted when the written policy allows it,
+    referred to a supervisor when it doesn't, and answered plainly when nothing was charged."""
     facts = facts_for(session=session, bundle=bundle, today=today)
+    account = bundle.account
+    waivable: charges.Waivable | None
     if fee_kind == FeeKind.late_fee:
         decision = policy.late_fee_waiver(district=district, facts=facts)
-        amount = to_cents(decision.details.get("amount") or Decimal("0"))
-    elif fee_kind == FeeKind.deposit:
-        decision = policy.deposit_waiver(district=district, facts=facts)
-        amount = to_cents(decision.details.get("deposit") or Decimal("0"))
-    else:
-        # No written rule lets the bot waive this fee: a representative decides.
-        decision = PolicyDecision(
-            eligible=False, rule=f"{fee_kind}_review",
-            rule_text=Reason(f"{fee_kind}_review",
-                             "Only a representative can reduce or waive this fee.",
-                             "Solo un representante puede reducir o eximir este cargo."),
-            reasons=(policy.REP_REVIEW,), details={})
-        amount = 0
-    if decision.nothing_to_grant:
-        return _nothing(decision)
-    status = AdjustmentStatus.granted if decision.eligible else AdjustmentStatus.pending_review
-    bill_id = None
-    if decision.details.get("bill_date"):
+        if decision.nothing_to_grant:
+            return _nothing(decision)
+        bill_date, amount = decision.details["bill_date"], to_cents(decision.details["amount"])
         bill_id = session.exec(select(Bill.id).where(
-            Bill.account_id == bundle.account.id,
-            Bill.bill_date == decision.details["bill_date"])).first()
-    adj = FeeAdjustment(
-        account_id=bundle.account.id,  # type: ignore[arg-type]
-        bill_id=bill_id, fee_kind=fee_kind, amount_cents=amount, status=status,
-        reason=reason, policy_rule=decision.rule,
-        decided_by=f"{actor.type}:{actor.id or ''}" if decision.eligible else None,
-        requested_on=today)
-    session.add(adj)
-    session.flush()
-    audit.record(session=session, actor=actor,
-                 action="fee_waived" if decision.eligible else "fee_waiver_requested",
-                 entity="fee_adjustment", entity_id=adj.id, account_id=bundle.account.id,
-                 reason=decision.text("en")[:1000],
-                 detail={"rule": decision.rule, "fee_kind": fee_kind, "amount_cents": amount})
-    session.commit()
+            Bill.account_id == account.id, Bill.bill_date == bill_date)).first()
+        if bill_id is None:
+            return _nothing(decision, (charges.nothing_charged(fee_kind),))
+        if charges.bill_fee_waived(session=session, bill_id=bill_id, fee_kind=fee_kind):
+            return _nothing(decision, (_already_waived(amount, bill_date),))
+        waivable = charges.Waivable(fee_kind=fee_kind, amount_cents=amount, bill_id=bill_id)
+    else:
+        decision = policy.deposit_waiver(district=district, facts=facts) \
+            if fee_kind == FeeKind.deposit else _review(fee_kind)
+        waivable = charges.held_deposit(session=session, account=account) \
+            if fee_kind == FeeKind.deposit \
+            else charges.charged_fee(session=session, account=account, fee_kind=fee_kind)
+        if waivable is None:
+            return _nothing(decision, (charges.nothing_charged(fee_kind),))
     if not decision.eligible:
-        return Outcome(False, decision, f"FA-{adj.id}", _referred_message())
-    return Outcome(True, decision, f"FA-{adj.id}", Reason(
-        "fee_waived", f"Done: I've removed the {format_money(from_cents(amount))} charge from "
-        "your balance.",
-        f"Listo: quité el cargo de {format_money(from_cents(amount))} de su saldo."))
+        approval = approvals.refer(
+            session=session, bundle=bundle, actor=actor, kind=ApprovalKind.fee_waiver,
+            decision=decision, request=waivable.to_request(), customer_reason=reason,
+            today=today, audit_action="fee_waiver_requested")
+        return _referred(approval, decision)
+    try:
+        adj = grants.credit_fee(session=session, bundle=bundle, actor=actor, waivable=waivable,
+                                rule=decision.rule, reason=reason, today=today, approved=False)
+        session.commit()
+    except IntegrityError:
+        # A request at the same moment credited this charge or deposit first.
+        session.rollback()
+        return _nothing(decision, (charges.nothing_charged(fee_kind),))
+    return Outcome("granted", decision, f"FA-{adj.id}",
+                   grants.waiver_message(waivable=waivable, rule=decision.rule))
 
 
 def deposit_for_start(*, session: Session, district: District, today: date, account_type: str,

@@ -1,8 +1,11 @@
-"""Rep accounts: creation, sign-in and shifts. Keyword-only, the session passed explicitly."""
+"""Rep accounts: creation, sign-in and shifts. Keyword-only, the session passed explicitly;
+creation and shift changes are audited with the change."""
 
 from sqlmodel import Session, col, select
 
 from backend.core.security import hash_password, verify_password
+from backend.crud import audit
+from backend.crud.audit import Actor
 from backend.models.common import utcnow
 from backend.models.reps import Rep, RepCreate
 
@@ -11,10 +14,15 @@ from backend.models.reps import Rep, RepCreate
 _DUMMY_HASH: list[str] = []
 
 
-def create_rep(*, session: Session, rep_in: RepCreate) -> Rep:
+def create_rep(*, session: Session, rep_in: RepCreate, actor: Actor) -> Rep:
+    """Raises sqlalchemy's IntegrityError when the email is taken (a concurrent creation)."""
     rep = Rep.model_validate(rep_in, update={"email": rep_in.email.lower(),
                                              "password_hash": hash_password(rep_in.password)})
     session.add(rep)
+    session.flush()  # the new id, for the audit entry
+    audit.record(session=session, actor=actor, action="rep_created", entity="rep",
+                 entity_id=rep.id, detail={"email": rep.email, "role": str(rep.role),
+                                           "skills": list(rep.skills)})
     session.commit()
     session.refresh(rep)
     return rep
@@ -44,10 +52,14 @@ def on_shift(*, session: Session) -> list[Rep]:
     return list(session.exec(select(Rep).where(col(Rep.on_shift), col(Rep.is_active))).all())
 
 
-def set_shift(*, session: Session, rep: Rep, on_shift: bool) -> Rep:
+def set_shift(*, session: Session, rep: Rep, on_shift: bool, actor: Actor) -> Rep:
+    before = rep.on_shift
     rep.on_shift = on_shift
     rep.last_seen_at = utcnow()
     session.add(rep)
+    audit.record(session=session, actor=actor, action="shift_started" if on_shift
+                 else "shift_ended", entity="rep", entity_id=rep.id,
+                 detail={"before": before, "after": on_shift})
     session.commit()
     session.refresh(rep)
     return rep
@@ -67,5 +79,6 @@ def seed_demo_reps(*, session: Session) -> int:
         return 0
     for email, name, role, skills, password in DEMO_REPS:
         create_rep(session=session, rep_in=RepCreate(email=email, name=name, role=role,
-                                                     skills=skills, password=password))
+                                                     skills=skills, password=password),
+                   actor=audit.SYSTEM)
     return len(DEMO_REPS)

@@ -1,6 +1,7 @@
 """The email channel: the inbox (SMTP and HTTP webhook), threading, replies and the outbox.
 
-`start_email`/`stop_email` run from the backend's lifespan, after the hub exists.
+`start_email`/`stop_email` run from the backend's lifespan, after the hub exists; the channel
+registers itself with the hub as its Mailer (the hub never imports this package).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def channel_for(app: Any) -> Any:
 
 
 async def start_email(app: Any) -> None:
+    from backend.email.mailer import EmailMailer
     from backend.email.outbox import OutboxSender
     from backend.email.smtpd import start_listener
 
@@ -32,12 +34,14 @@ async def start_email(app: Any) -> None:
     app.state.email_outbox = sender
     app.state.email = None
     channel = channel_for(app)
+    app.state.hub.register_mailer(EmailMailer(settings=settings, nudge=sender.wake.set))
     app.state.email_listener = await start_listener(channel)
 
 
 async def stop_email(app: Any) -> None:
     from backend.email.smtpd import stop_listener
 
+    app.state.hub.register_mailer(None)
     await stop_listener(getattr(app.state, "email_listener", None))
     sender = getattr(app.state, "email_outbox", None)
     if sender is not None:

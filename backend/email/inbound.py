@@ -17,7 +17,8 @@ from sqlmodel import Session, col, func, select
 from common.language import detect_language
 from backend.core.config import Settings
 from backend.core.db import run_in_session
-from backend.email import outbound
+from backend.crud.contact import flag_bounced_email
+from backend.email import bounces, outbound
 from backend.email.authres import sender_authenticated
 from backend.email import reading
 from backend.email import threading as threads
@@ -115,11 +116,15 @@ def record_parsed(*, session: Session, inbound_id: int, parsed: ParsedEmail) -> 
     return text, duplicate
 
 
+# Mail that never answers an inbound email, so it can't be half of a loop between two robots.
+NOT_ANSWERS = ("transcript", "followup", "notice", "returned_mail")
+
+
 def replies_last_hour(*, session: Session, address: str) -> int:
     since = utcnow() - timedelta(hours=1)
     return int(session.exec(select(func.count()).where(
         OutboxEmail.to_address == address, OutboxEmail.created_at > since,
-        OutboxEmail.kind != "transcript")).one())
+        col(OutboxEmail.kind).not_in(NOT_ANSWERS))).one())
 
 
 async def receive(channel: EmailChannel, *, raw: bytes, source: str,
@@ -162,6 +167,12 @@ async def _process(channel: EmailChannel, inbound_id: int, parsed: ParsedEmail,
     if reason is None and await db(replies_last_hour, address=parsed.from_address) \
             >= settings.EMAIL_REPLIES_PER_HOUR:
         reason = "reply_limit"  # two robots answering each other: stop the loop here
+    if reason is not None and bounces.is_report(parsed.message):
+        failed = bounces.failed_recipients(parsed.message)
+        if failed:  # mail to a customer's address on file failed for good: flag the account
+            reason = "bounce"
+            await db(flag_bounced_email, addresses=failed,
+                     status=bounces.status_code(parsed.message))
     if reason is not None:
         await db(update, inbound_id=inbound_id, status=InboundStatus.auto, auto_reason=reason,
                  thread_id=thread.id if thread else None,

@@ -101,9 +101,13 @@ def build(*, settings: Settings, to: str, subject: str, text: str, html_body: st
     return msg
 
 
-def _queue(*, session: Session, settings: Settings, thread: EmailThread, kind: str,
+def queue_in_thread(*, session: Session, settings: Settings, thread: EmailThread, kind: str,
            paragraphs: list[str], language: str, automatic: bool, name: str | None = None,
-           signature: str | None = None, in_reply_to: str | None = None) -> OutboxEmail:
+           signature: str | None = None, in_reply_to: str | None = None,
+           subject: str | None = None) -> OutboxEmail:
+    """One email in the thread: Reply-To its token address, In-Reply-To the customer's last
+    email, References the thread's chain. subject: as given (a thread's first email), else a
+    reply to the thread's subject."""
     if in_reply_to is None:
         last = threads.last_inbound(session=session, thread_id=thread.id)  # type: ignore[arg-type]
         in_reply_to = last.message_id if last else None
@@ -113,7 +117,7 @@ def _queue(*, session: Session, settings: Settings, thread: EmailThread, kind: s
     text, html_body = render(paragraphs=paragraphs, language=language, settings=settings,
                              name=name, signature=signature)
     msg = build(settings=settings, to=thread.customer_address,
-                subject=reply_subject(thread.subject, language, settings), text=text,
+                subject=subject or reply_subject(thread.subject, language, settings), text=text,
                 html_body=html_body,
                 reply_to=threads.reply_address(inbox=settings.EMAIL_INBOX,
                                                domain=settings.EMAIL_DOMAIN, token=thread.token),
@@ -122,7 +126,7 @@ def _queue(*, session: Session, settings: Settings, thread: EmailThread, kind: s
                    thread_id=thread.id)
 
 
-def _name(*, session: Session, conversation: Conversation | None) -> str | None:
+def greeting_for(*, session: Session, conversation: Conversation | None) -> str | None:
     # By name only once verified: the sender's address alone doesn't say who is writing.
     if conversation is None or not conversation.verified_account:
         return None
@@ -197,25 +201,27 @@ def queue_bot_reply(*, session: Session, settings: Settings, thread: EmailThread
         paragraphs.append(_acknowledgement(language=language, answer_from=answer_from))
     if not paragraphs:
         return None
-    name = _name(session=session, conversation=session.get(Conversation, thread.conversation_id))
-    return _queue(session=session, settings=settings, thread=thread, kind="reply",
-                  paragraphs=paragraphs, language=language, automatic=True, name=name,
-                  in_reply_to=inbound.message_id)
+    name = greeting_for(session=session,
+                        conversation=session.get(Conversation, thread.conversation_id))
+    return queue_in_thread(session=session, settings=settings, thread=thread, kind="reply",
+                           paragraphs=paragraphs, language=language, automatic=True, name=name,
+                           in_reply_to=inbound.message_id)
 
 
 def queue_rep_reply(*, session: Session, conversation: Conversation, text: str, rep_name: str,
-                    settings: Settings | None = None) -> None:
-    """A rep's answer on an email conversation, sent by email (the hub calls this)."""
+                    settings: Settings | None = None) -> OutboxEmail | None:
+    """A rep's answer on an email conversation, sent by email (through the channel's Mailer)."""
     settings = settings or get_settings()
     thread = threads.thread_for_conversation(session=session, conversation_id=conversation.id)
     if thread is None:
-        return  # not an email conversation: the live channel already carried it
+        return None  # not an email conversation: the live channel already carried it
     masked, _ = mask_card_numbers(text)
     language = conversation.language or thread.language
     sign = f"{rep_name}\n{_words(language)['team'].format(district=settings.EMAIL_FROM_NAME)}"
-    _queue(session=session, settings=settings, thread=thread, kind="rep",
-           paragraphs=[masked], language=language, automatic=False,
-           name=_name(session=session, conversation=conversation), signature=sign)
+    return queue_in_thread(session=session, settings=settings, thread=thread, kind="rep",
+                           paragraphs=[masked], language=language, automatic=False,
+                           name=greeting_for(session=session, conversation=conversation),
+                           signature=sign)
 
 
 def queue_transcript(*, session: Session, conversation: Conversation, to_address: str,

@@ -13,11 +13,14 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from backend.crud import audit
+from backend.crud.audit import Actor
+from backend.models.accounts import Account
 from backend.models.common import utcnow
 from backend.models.conversations import Conversation, ConversationStatus, Message, Sender
 from backend.models.email import OutboxEmail
 from backend.models.reps import Rep
-from common.cards import mask_card_numbers
+from common.handoff import read_handoff
 
 UNAVAILABLE = {
     "en": "Sorry, our assistant isn't available right now. I've passed your conversation to our "
@@ -36,10 +39,6 @@ CLOSED = {"en": "This conversation has been resolved. Thank you for contacting u
 
 def text_for(table: dict[str, str], language: str, **kw: Any) -> str:
     return table.get(language, table["en"]).format(**kw)
-
-
-def mask(text: str) -> str:
-    return mask_card_numbers(text)[0]
 
 
 # A transcript by email: how many one conversation may send, and one address may get per hour.
@@ -77,11 +76,27 @@ def start(*, session: Session, channel: str, language: str = "en",
     return conversation
 
 
+def audited(*, session: Session, actor: Actor | None, action: str, conversation_id: str,
+            **detail: Any) -> None:
+    """A rep's write on a conversation, recorded in the same transaction as the change; tied to
+    the verified customer's account, so the account's audit trail shows it."""
+    if actor is None:
+        return
+    conversation = session.get(Conversation, conversation_id)
+    number = conversation.verified_account if conversation else None
+    account_id = session.exec(select(Account.id).where(
+        Account.account_number == number)).first() if number else None
+    audit.record(session=session, actor=actor, action=action, entity="conversation",
+                 entity_id=conversation_id, account_id=account_id, detail=detail)
+
+
 def store(*, session: Session, conversation_id: str, sender: Sender, text: str,
           payload: dict[str, Any] | None = None, client_id: str | None = None,
-          rep_id: int | None = None, internal: bool = False) -> tuple[Message, bool]:
+          rep_id: int | None = None, internal: bool = False,
+          actor: Actor | None = None) -> tuple[Message, bool]:
     """Append a message with the next sequence number. Returns (message, created): a repeated
-    client_id returns the stored message, so a resend after a reconnect is kept once."""
+    client_id returns the stored message, so a resend after a reconnect is kept once.
+    actor: who wrote it, audited with the message (the fact and its seq, never the text)."""
     for _ in range(8):
         if client_id:
             existing = session.exec(select(Message).where(
@@ -94,6 +109,8 @@ def store(*, session: Session, conversation_id: str, sender: Sender, text: str,
                           payload=payload or {}, client_id=client_id, rep_id=rep_id,
                           internal=internal)
         session.add(message)
+        audited(session=session, actor=actor, conversation_id=conversation_id, seq=seq,
+                action="internal_note_added" if internal else "rep_message_sent")
         try:
             session.commit()
         except IntegrityError:
@@ -144,20 +161,28 @@ def enqueue(*, session: Session, conversation_id: str, reason: str, priority: st
     return conversation
 
 
-def claim(*, session: Session, conversation_id: str, rep_id: int) -> bool:
+def claim(*, session: Session, conversation_id: str, rep_id: int,
+          actor: Actor | None = None) -> bool:
     """Exactly one rep wins: the update only matches while the conversation is still queued."""
     result = session.execute(
         update(Conversation)
         .where(col(Conversation.id) == conversation_id,
                col(Conversation.status) == ConversationStatus.queued)
         .values(status=ConversationStatus.assigned, assigned_rep_id=rep_id, updated_at=utcnow()))
+    won = result.rowcount == 1  # type: ignore[attr-defined]
+    if won:  # only the winner's claim is a change
+        audited(session=session, actor=actor, action="conversation_claimed",
+                conversation_id=conversation_id, rep_id=rep_id)
     session.commit()
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return won
 
 
 def set_status(*, session: Session, conversation_id: str, status: ConversationStatus,
-               rep_id: int | None = None, skills: list[str] | None = None) -> Conversation:
+               rep_id: int | None = None, skills: list[str] | None = None,
+               actor: Actor | None = None, action: str | None = None) -> Conversation:
+    """actor and action: the rep's write, audited with the change (before and after)."""
     conversation = load(session, conversation_id)
+    before = {"status": str(conversation.status), "rep_id": conversation.assigned_rep_id}
     if skills is not None:
         conversation.skills = skills
     conversation.status = status
@@ -168,6 +193,10 @@ def set_status(*, session: Session, conversation_id: str, status: ConversationSt
     if status == ConversationStatus.queued:
         conversation.queued_at = conversation.updated_at
     session.add(conversation)
+    if action:
+        audited(session=session, actor=actor, action=action, conversation_id=conversation_id,
+                before=before, after={"status": str(status), "rep_id": rep_id,
+                                      **({"skills": skills} if skills is not None else {})})
     session.commit()
     session.refresh(conversation)
     return conversation
@@ -242,10 +271,8 @@ def store_bot_replies(*, session: Session, conversation_id: str,
 
 def bot_reply(reply: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
     """A Rasa reply as (text, payload to keep, handoff or None)."""
-    custom = reply.get("custom") or {}
     payload = {k: v for k, v in reply.items() if k in ("buttons", "custom", "image")}
-    handoff = custom.get("handoff") if isinstance(custom, dict) else None
-    return reply.get("text") or "", payload, handoff if isinstance(handoff, dict) else None
+    return reply.get("text") or "", payload, read_handoff(reply.get("custom"))
 
 
 def is_handoff(reply: dict[str, Any]) -> bool:

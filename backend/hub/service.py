@@ -7,11 +7,9 @@ client connected to another backend process gets it too."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, TypeVar
 
 import socketio
@@ -20,18 +18,21 @@ from sqlmodel import Session, select
 
 from backend.core.config import Settings
 from backend.core.db import run_in_session
-from backend.core.security import ChannelFacts, create_channel_token, decode_rep_token
+from backend.core.security import ChannelFacts, create_channel_token
+from backend.crud.audit import Actor
 from backend.domain.district import District
 from backend.hub import conversations as data
 from backend.hub import events
 from backend.hub import queue as rules
 from backend.hub.bridge import BotUnavailable, RasaBridge
+from backend.hub.channels import CustomerMail, Mailer
+from backend.hub.desk import RepDesk
 from backend.models.common import utcnow
 from backend.models.conversations import Conversation, ConversationStatus, Message, Sender
 from backend.models.reps import Rep
+from common.cards import mask_cards
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 CUSTOMERS, REPS = "/", "/rep"
 
 
@@ -53,11 +54,15 @@ def _emotion(handoff: dict[str, Any]) -> str | None:
     return last.get("label") if isinstance(last, dict) else None
 
 
-class Hub:
+class Hub(RepDesk, CustomerMail):
+    """The hub's core: customers' messages, the bot, the queue. What reps do is in desk.py, the
+    email features (through a registered Mailer, never an import) in channels.py."""
+
     def __init__(self, *, engine: Engine, bridge: RasaBridge, sio: socketio.AsyncServer,
                  district: District, settings: Settings) -> None:
         self.engine, self.bridge, self.sio = engine, bridge, sio
         self.district, self.settings = district, settings
+        self.mailer: Mailer | None = None  # the email channel, when it runs
         # One bot call at a time per conversation, so replies keep the customer's order.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         # Transcript limits are checked and the mail queued under one lock: no race past them.
@@ -103,7 +108,7 @@ class Hub:
 
     async def parse(self, *, conversation_id: str, text: str) -> dict[str, Any]:
         """The bot's reading of a text (intent, entities), without a turn in the conversation."""
-        return await self.bridge.parse(conversation_id=conversation_id, text=data.mask(text))
+        return await self.bridge.parse(conversation_id=conversation_id, text=mask_cards(text))
 
     async def last_said_to_customer(self, *, conversation_id: str) -> Message | None:
         return await self.db(data.last_said_to_customer, conversation_id=conversation_id)
@@ -111,7 +116,7 @@ class Hub:
     async def _customer_message(self, conversation_id: str, text: str, client_id: str | None,
                                 metadata: dict[str, Any], sender_email: str | None,
                                 bot_turns: list[str]) -> CustomerResult:
-        masked = data.mask(text)
+        masked = mask_cards(text)
 
         def accept(session: Session) -> tuple[Message, bool, bool, Conversation]:
             # One trip to a worker thread for both: this is every message's hot path.
@@ -136,7 +141,7 @@ class Hub:
                             room=room(conversation_id), namespace=CUSTOMERS)
         try:
             replies = []
-            for turn in [data.mask(t) for t in bot_turns] or [masked]:
+            for turn in [mask_cards(t) for t in bot_turns] or [masked]:
                 replies += await self.bridge.send(conversation_id=conversation.id, text=turn,
                                                   metadata=meta)
                 if any(data.is_handoff(r) for r in replies):
@@ -168,10 +173,10 @@ class Hub:
 
     async def _say(self, conversation: Conversation, sender: Sender, text: str, *,
                    payload: dict[str, Any] | None = None, rep: Rep | None = None,
-                   internal: bool = False) -> Message:
+                   internal: bool = False, actor: Actor | None = None) -> Message:
         message, _ = await self.db(data.store, conversation_id=conversation.id, sender=sender,
                                    text=text, payload=payload, rep_id=rep.id if rep else None,
-                                   internal=internal)
+                                   internal=internal, actor=actor)
         await self._emit(message, rep.name if rep else None)
         return message
 
@@ -281,98 +286,6 @@ class Hub:
             await self.sio.emit("handoff", states[conversation_id], room=room(conversation_id),
                                 namespace=CUSTOMERS)
         return states, avail
-
-    # --- reps ---------------------------------------------------------------------------------
-
-    async def claim(self, *, conversation_id: str, rep: Rep) -> bool:
-        assert rep.id is not None
-        if not await self.db(data.claim, conversation_id=conversation_id, rep_id=rep.id):
-            return False
-        conversation = await self.get(conversation_id)
-        assert conversation is not None
-        await self._status_changed(conversation, data.REP_JOINED, rep_name=rep.name)
-        return True
-
-    async def rep_message(self, *, conversation: Conversation, rep: Rep, text: str,
-                          internal: bool = False) -> Message:
-        message = await self._say(conversation, Sender.rep, data.mask(text), rep=rep,
-                                  internal=internal)
-        if not internal and conversation.channel == "email":
-            from backend.email.outbound import queue_rep_reply
-
-            # Loaded afresh: the caller's object may belong to another session.
-            await self.db(lambda session: queue_rep_reply(
-                session=session, conversation=data.load(session, conversation.id),
-                text=message.text, rep_name=rep.name, settings=self.settings))
-        return message
-
-    async def notify_customer(self, *, conversation_id: str, text: str) -> Message | None:
-        """Tell the customer something decided away from the chat (an approval's outcome): live
-        when connected, and stored so a returning customer sees it."""
-        conversation = await self.get(conversation_id)
-        if conversation is None:
-            return None
-        return await self._say(conversation, Sender.system, data.mask(text))
-
-    async def rep_names(self) -> dict[int, str]:
-        return await self.db(lambda session: {
-            r.id: r.name for r in session.exec(select(Rep)).all() if r.id is not None})
-
-    async def rep_from_token(self, token: str) -> Rep | None:
-        rep_id = decode_rep_token(settings=self.settings, token=token)
-        if rep_id is None:
-            return None
-        rep = await self.db(lambda session: session.get(Rep, rep_id))
-        return rep if rep is not None and rep.is_active else None
-
-    async def email_transcript(self, *, conversation_id: str, email: str) -> str | None:
-        """Queue the transcript to `email`. None when queued, else why not: `unavailable`, or
-        a refusal from data.transcript_refusal."""
-        try:
-            from backend.email.outbound import queue_transcript
-        except ImportError:  # the email channel isn't installed in this build
-            return "unavailable"
-
-        def check_and_queue(session: Session) -> str | None:
-            refusal = data.transcript_refusal(session=session, conversation_id=conversation_id,
-                                              email=email)
-            if refusal is None:
-                queue_transcript(session=session, conversation=data.load(session, conversation_id),
-                                 to_address=email, settings=self.settings)
-            return refusal
-
-        async with self._transcripts:
-            return await self.db(check_and_queue)
-
-    async def transfer(self, *, conversation: Conversation, to_rep: Rep | None,
-                       skill: str | None) -> Conversation:
-        if to_rep is not None:
-            moved = await self.db(data.set_status, conversation_id=conversation.id,
-                                  status=ConversationStatus.assigned, rep_id=to_rep.id)
-        else:
-            moved = await self.db(data.set_status, conversation_id=conversation.id,
-                                  status=ConversationStatus.queued,
-                                  skills=[skill] if skill else None)
-        await self._status_changed(moved, data.REP_JOINED if to_rep else None,
-                                   rep_name=to_rep.name if to_rep else None)
-        return moved
-
-    async def return_to_bot(self, *, conversation: Conversation) -> Conversation:
-        try:  # the bot's own handoff state, so its safety net works again
-            await self.bridge.reset(conversation_id=conversation.id)
-        except BotUnavailable as exc:
-            # Rasa is down: the customer is told so by the next message's answer anyway.
-            log.warning("bot state not reset for %s: %s", conversation.id, exc)
-        back = await self.db(data.set_status, conversation_id=conversation.id,
-                             status=ConversationStatus.bot)
-        await self._status_changed(back, data.BACK_TO_BOT)
-        return back
-
-    async def resolve(self, *, conversation: Conversation) -> Conversation:
-        closed = await self.db(data.set_status, conversation_id=conversation.id,
-                               status=ConversationStatus.closed)
-        await self._status_changed(closed, data.CLOSED)
-        return closed
 
     async def _status_changed(self, conversation: Conversation, notice: dict[str, str] | None,
                               rep_name: str | None = None) -> None:

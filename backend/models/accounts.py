@@ -1,7 +1,9 @@
 """Accounts, their meters and reads, deposits and notes."""
 
 from datetime import date, datetime
+from typing import Annotated
 
+from pydantic import StringConstraints
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
@@ -76,3 +78,20 @@ class AccountNote(SQLModel, table=True):
     author: str = Field(max_length=100)
     body: str = Field(max_length=4000)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReturnedMailIn(SQLModel):
+    """A rep marks mail to the account's mailing address (a bill) as returned."""
+
+    # In the type: SQLModel's Field(regex=...) is not enforced under pydantic 2.
+    account_number: Annotated[str, StringConstraints(pattern=r"^\d{7}$")]
+    bill_id: int | None = Field(default=None, gt=0)
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class ReturnedMailPublic(SQLModel):
+    account_number: str
+    returned_mail: bool
+    note_id: int
+    # The customer was asked by email to confirm their mailing address (first mark only).
+    emailed: bool

@@ -34,3 +34,28 @@ class Approval(ApprovalBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApprovalPublic(SQLModel):
+    """An approval as supervisors see it (GET /api/v1/approvals)."""
+
+    id: int
+    reference: str  # "AP-<id>"
+    kind: ApprovalKind
+    status: ApprovalStatus
+    account_number: str
+    customer_name: str
+    rule: str
+    rule_text: dict | None  # {"code", "en", "es"}
+    reasons: list
+    request: dict
+    amount: str | None  # what a fee waiver credits, as a decimal string
+    customer_reason: str
+    requested_by: str
+    requested_on: date
+    conversation_id: str | None
+    language: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    result_reference: str | None

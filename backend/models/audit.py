@@ -32,6 +32,12 @@ class AuditLogPublic(SQLModel):
     detail: dict
 
 
+class AuditLogEntry(AuditLogPublic):
+    """A row of GET /audit: the entry, its id (the paging cursor) and the account it touched."""
+    id: int
+    account_number: str | None = None
+
+
 class IdempotencyRecord(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("key", "scope"),)
     id: int | None = Field(default=None, primary_key=True)

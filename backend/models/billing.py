@@ -4,6 +4,7 @@ Money is stored as integer cents so sums are exact on every database.
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
@@ -130,3 +131,37 @@ class PendingCharge(SQLModel, table=True):
     billed_on_bill_id: int | None = Field(default=None, foreign_key="bill.id")
     created_on: date
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class PaymentCreate(SQLModel):
+    """A payment the processor took (POST /accounts/{n}/payments). Never a card number: any other
+    field, or a reference with a card-length run of digits, is refused by the route."""
+
+    model_config = {"extra": "allow"}  # refused by name in the route, so no value is echoed
+
+    amount: Decimal = Field(gt=0, le=Decimal("1000000"), decimal_places=2)
+    method: PaymentMethod
+    channel: PaymentChannel = PaymentChannel.web
+    # The processor's own reference: a repeat with it returns the first payment.
+    reference: str | None = None
+
+
+class PaymentPublic(SQLModel):
+    id: int
+    reference: str | None
+    amount: Decimal
+    paid_on: date
+    method: PaymentMethod
+    channel: PaymentChannel
+    late: bool
+
+
+class PaymentPosted(SQLModel):
+    payment: PaymentPublic
+    # A repeat of a reference already posted: nothing was written.
+    duplicate: bool
+    balance: Decimal
+    past_due: Decimal
+    # The turn-on work order a payment in full on a shut-off account made, with its fee.
+    turn_on_order: str | None = None
+    reconnection_fee: Decimal | None = None

@@ -1,7 +1,9 @@
 """Service orders (start/stop/transfer), field work orders and outages."""
 
 from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
+from pydantic import StringConstraints
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
@@ -79,3 +81,35 @@ class OutageReport(SQLModel, table=True):
     work_order_id: int | None = Field(default=None, foreign_key="workorder.id")
     conversation_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class OutageReportCreate(SQLModel):
+    """A customer's report. The account comes only from a verification token, never the body."""
+
+    kind: OutageReportKind
+    location: str | None = Field(default=None, min_length=3, max_length=300)
+    zip: Annotated[str, StringConstraints(pattern=r"^\d{5}(-\d{4})?$")] | None = None
+    description: str = Field(default="", max_length=2000)
+
+
+class OutageReportPublic(SQLModel):
+    report_number: str
+    kind: OutageReportKind
+    location: str
+    zip: str | None
+    # The known outage that covers the place, if one does.
+    outage: dict[str, Any] | None
+    work_order_number: str | None
+    created_at: datetime
+
+
+class AccountOrderPublic(SQLModel):
+    """One of an account's service or work orders, as its customer may see it."""
+
+    order_number: str
+    order_type: Literal["service", "work"]
+    kind: str
+    status: str
+    # A service order's requested date; a work order has none until it is scheduled.
+    scheduled_date: date | None
+    created_at: datetime

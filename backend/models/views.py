@@ -96,6 +96,7 @@ class AccountSummary(SQLModel):
     paperless: bool
     shutoff_scheduled_on: date | None
     returned_mail: bool
+    email_bounced: bool = False
 
 
 class BillLinePublic(SQLModel):

@@ -5,7 +5,8 @@ import pytest
 from actions.billing import ActionCheckBalance, ActionHighBill, ActionPayBill
 from actions.general import ActionAcceptOffer, ActionDefaultFallback
 from actions.handoff import ActionHandoff
-from actions.leaks import ActionReportLeak, ActionWaterOutage
+from actions.leaks import ActionReportLeak
+from actions.outages import ActionWaterOutage
 from actions.verification import ActionVerify
 from tests.utils.trackers import close_api, run, slot, texts, tracker
 
@@ -85,8 +86,8 @@ def test_emergency_leak_creates_an_emergency_order_and_hands_off():
 
 
 def test_outage_lookup_by_zip():
-    t = tracker(text="no water in 92688", intent="water_outage",
-                entities=[{"entity": "zip", "value": "92688", "start": 12, "end": 17}])
+    t = tracker(text="any outage in 92688", intent="water_outage",
+                entities=[{"entity": "zip", "value": "92688", "start": 14, "end": 19}])
     messages, _ = run(ActionWaterOutage(), t)
     assert "Antonio" in texts(messages)
 

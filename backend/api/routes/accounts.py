@@ -1,4 +1,5 @@
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
@@ -12,14 +13,16 @@ from backend.api.deps import (
     VerifiedAccountDep,
     VerifiedNumberDep,
 )
-from backend.api.idempotency import IdempotencyDep
 from backend.core.db import run_in_session
 from backend.crud import accounts as accounts_crud
 from backend.crud import bills as bills_crud
 from backend.crud import contact as contact_crud
+from backend.crud import orders as orders_crud
 from backend.domain import highbill, usage
 from backend.domain.rates import explain_line, from_cents
-from backend.models import Bill
+from backend.models import Bill, ServiceOrder
+from backend.models.common import utcnow
+from backend.models.orders import AccountOrderPublic
 from backend.models.views import (
     AccountSummary,
     BillExplanation,
@@ -77,6 +80,7 @@ def summary_view(found: accounts_crud.SummaryFields) -> AccountSummary:
         last_bill=bill_summary(found.last_bill) if found.last_bill else None,
         autopay=found.autopay, paperless=found.paperless,
         shutoff_scheduled_on=found.shutoff_scheduled_on, returned_mail=found.returned_mail,
+        email_bounced=found.email_bounced,
     )
 
 
@@ -158,24 +162,42 @@ def periods_of(bills: list[Bill]) -> list[Any]:
     ]
 
 
+@router.get("/{account_number}/orders", response_model=list[AccountOrderPublic])
+def list_orders(
+    bundle: VerifiedAccountDep, session: SessionDep,
+    number: Annotated[str | None, Query(pattern=r"^[SsWw][Oo]-\d{1,12}$",
+                                        description="One of the account's orders")] = None,
+) -> list[AccountOrderPublic]:
+    """The account's open service and work orders and those of the last 30 days, newest first;
+    with `number`, that order if it is the account's (else an empty list)."""
+    since = utcnow() - timedelta(days=30)
+    found = orders_crud.account_orders(session=session, account=bundle.account, since=since,
+                                       number=number.upper() if number else None)
+    return [AccountOrderPublic(
+        order_number=o.order_number,
+        order_type="service" if isinstance(o, ServiceOrder) else "work",
+        kind=o.kind, status=o.status,
+        scheduled_date=o.requested_date if isinstance(o, ServiceOrder) else None,
+        created_at=o.created_at,
+    ) for o in found]
+
+
 @router.put("/{account_number}/autopay")
 def set_autopay(
     body: ToggleRequest, bundle: VerifiedAccountDep, session: SessionDep,
-    caller: CallerDep, idem: IdempotencyDep,
+    caller: CallerDep,
 ) -> Any:
     """Enroll in or cancel autopay. Payment details are entered on the payment portal, never here."""
-    def produce() -> dict[str, Any]:
-        contact_crud.set_autopay(
-            session=session, bundle=bundle, actor=caller, enabled=body.enabled, last4=body.last4
-        )
-        return {"account_number": bundle.account.account_number, "autopay": body.enabled}
-    return idem.run(payload=body, produce=produce)
+    contact_crud.set_autopay(
+        session=session, bundle=bundle, actor=caller, enabled=body.enabled, last4=body.last4
+    )
+    return {"account_number": bundle.account.account_number, "autopay": body.enabled}
 
 
 @router.put("/{account_number}/paperless")
 def set_paperless(
     body: ToggleRequest, bundle: VerifiedAccountDep, session: SessionDep,
-    caller: CallerDep, idem: IdempotencyDep,
+    caller: CallerDep,
 ) -> Any:
     """Turn paperless billing (e-bills by email) on or off."""
     if body.enabled and not bundle.customer.email:
@@ -185,34 +207,28 @@ def set_paperless(
               "on file; add one with PATCH /contact first", "type": "value_error"}],
         )
 
-    def produce() -> dict[str, Any]:
-        contact_crud.set_paperless(session=session, bundle=bundle, actor=caller, enabled=body.enabled)
-        return {"account_number": bundle.account.account_number, "paperless": body.enabled}
-    return idem.run(payload=body, produce=produce)
+    contact_crud.set_paperless(session=session, bundle=bundle, actor=caller, enabled=body.enabled)
+    return {"account_number": bundle.account.account_number, "paperless": body.enabled}
 
 
 @router.patch("/{account_number}/contact")
 def update_contact(
     body: ContactUpdate, bundle: VerifiedAccountDep, session: SessionDep,
-    caller: CallerDep, idem: IdempotencyDep,
+    caller: CallerDep,
 ) -> Any:
     """Change the phone, email, mailing address or preferred language on file."""
-    def produce() -> dict[str, Any]:
-        changes = contact_crud.update_contact(
-            session=session, bundle=bundle, actor=caller, update=body
-        )
-        return {"account_number": bundle.account.account_number, "changed": sorted(changes)}
-    return idem.run(payload=body, produce=produce)
+    changes = contact_crud.update_contact(
+        session=session, bundle=bundle, actor=caller, update=body
+    )
+    return {"account_number": bundle.account.account_number, "changed": sorted(changes)}
 
 
 @router.post("/{account_number}/notes", status_code=status.HTTP_201_CREATED)
 def add_note(
     body: NoteCreate, bundle: VerifiedAccountDep, session: SessionDep,
-    caller: CallerDep, idem: IdempotencyDep,
+    caller: CallerDep,
 ) -> Any:
     """Add a note to the account (for example what the customer said about returned mail)."""
-    def produce() -> dict[str, Any]:
-        note = contact_crud.add_note(session=session, bundle=bundle, actor=caller, body=body.body)
-        return {"id": note.id, "created_at": note.created_at}
-    return idem.run(payload=body, produce=produce, status_code=status.HTTP_201_CREATED)
+    note = contact_crud.add_note(session=session, bundle=bundle, actor=caller, body=body.body)
+    return {"id": note.id, "created_at": note.created_at}
 

@@ -1,55 +1,53 @@
-"""Supervisor approvals: what the written policy leaves to a person, such as a fee waiver
-outside the rules."""
+"""Supervisor approvals: everything the written policy refers to a person (fee waivers of every
+kind, due-date extensions, payment arrangements), with the rule and the engine's reasons."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, status
-from sqlmodel import col, select
+from fastapi import APIRouter, HTTPException, Query, status
 
-from backend.api.deps import CurrentSupervisor, SessionDep
-from backend.crud import audit
-from backend.crud.audit import Actor
-from backend.domain.rates import from_cents
-from backend.models import Account, FeeAdjustment
-from backend.models.common import ActorType, AdjustmentStatus
+from backend.api.deps import (
+    CurrentSupervisor,
+    DistrictDep,
+    EngineDep,
+    HubDep,
+    SessionDep,
+    TodayDep,
+)
+from backend.api.errors import unprocessable
+from backend.core.db import run_in_session
+from backend.crud import approvals as approvals_crud
+from backend.models.approvals import ApprovalPublic
+from backend.models.common import ApprovalStatus
 from backend.models.queue import ApprovalIn
 
 router = APIRouter(prefix="/approvals", tags=["approvals"])
 
 
-def _public(adj: FeeAdjustment, account_number: str) -> dict[str, Any]:
-    return {"id": adj.id, "reference": f"FA-{adj.id}", "account_number": account_number,
-            "fee_kind": adj.fee_kind, "amount": str(from_cents(adj.amount_cents)),
-            "status": adj.status, "reason": adj.reason, "policy_rule": adj.policy_rule,
-            "requested_on": adj.requested_on.isoformat(), "decided_by": adj.decided_by}
+@router.get("", response_model=list[ApprovalPublic])
+def list_approvals(session: SessionDep, _supervisor: CurrentSupervisor,
+                   status_: Annotated[ApprovalStatus, Query(alias="status")] =
+                   ApprovalStatus.pending) -> Any:
+    """Approvals with a status (pending by default), oldest first."""
+    return approvals_crud.list_approvals(session=session, status=status_)
 
 
-@router.get("")
-def list_pending(session: SessionDep, _supervisor: CurrentSupervisor) -> list[dict[str, Any]]:
-    """Fee waivers waiting for a supervisor, oldest first."""
-    rows = session.exec(select(FeeAdjustment, Account.account_number)
-                        .join(Account, col(Account.id) == FeeAdjustment.account_id)
-                        .where(FeeAdjustment.status == AdjustmentStatus.pending_review)
-                        .order_by(col(FeeAdjustment.id))).all()
-    return [_public(adj, number) for adj, number in rows]
-
-
-@router.post("/{adjustment_id}")
-def decide(adjustment_id: int, body: ApprovalIn, session: SessionDep,
-           supervisor: CurrentSupervisor) -> dict[str, Any]:
-    """Approve (the credit applies to the balance at once) or deny, with a note for the audit."""
-    adj = session.get(FeeAdjustment, adjustment_id)
-    if adj is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such request")
-    if adj.status != AdjustmentStatus.pending_review:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"Already decided: {adj.status}")
-    adj.status = AdjustmentStatus.approved if body.approve else AdjustmentStatus.denied
-    adj.decided_by = f"rep:{supervisor.id}"
-    session.add(adj)
-    audit.record(session=session, actor=Actor(type=ActorType.rep, id=str(supervisor.id)),
-                 action="fee_waiver_approved" if body.approve else "fee_waiver_denied",
-                 entity="fee_adjustment", entity_id=adj.id, account_id=adj.account_id,
-                 reason=body.note or None)
-    session.commit()
-    account = session.get(Account, adj.account_id)
-    return _public(adj, account.account_number if account else "")
+@router.post("/{approval_id}", response_model=ApprovalPublic)
+async def decide(approval_id: int, body: ApprovalIn, engine: EngineDep, district: DistrictDep,
+                 today: TodayDep, supervisor: CurrentSupervisor, hub: HubDep) -> Any:
+    """Approve (applied at once, exactly as a grant by the policy would be) or deny with a note.
+    The customer is told the outcome in their language in the conversation they asked in."""
+    try:
+        decided = await run_in_session(
+            engine, approvals_crud.decide, district=district, approval_id=approval_id,
+            supervisor_id=supervisor.id, approve=body.approve, note=body.note.strip(),
+            today=today)
+    except approvals_crud.ApprovalNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such approval") from None
+    except approvals_crud.ApprovalConflict as e:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from None
+    except approvals_crud.NoteRequired as e:
+        raise unprocessable("note", str(e)) from None
+    if decided.notice is not None:
+        conversation_id, text = decided.notice
+        await hub.notify_customer(conversation_id=conversation_id, text=text)
+    return decided.approval

@@ -1,19 +1,29 @@
-import re
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from sqlmodel import col, select
+from fastapi import APIRouter, Query, status
 
-from backend.api.deps import CallerDep, SessionDep
+from backend.api.deps import CallerDep, DistrictDep, OptionalAccountDep, SessionDep
 from backend.api.errors import unprocessable
+from backend.crud import outages as outages_crud
 from backend.models import Outage
 from backend.models.common import utcnow
+from backend.models.orders import OutageReportCreate, OutageReportPublic
 from backend.models.views import OutagePublic
+from common.dates import format_weekday_time
 
-router = APIRouter(prefix="/outages", tags=["outages"])
+# No prefix: the outage list and customers' outage reports are two resources.
+router = APIRouter(tags=["outages"])
 
 
-@router.get("", response_model=list[OutagePublic])
+def _public(outage: Outage, now: Any) -> OutagePublic:
+    return OutagePublic(
+        title=outage.title, description=outage.description, planned=outage.planned,
+        zips=outage.zips.split(), starts_at=outage.starts_at,
+        expected_restore_at=outage.expected_restore_at, active=outage.starts_at <= now,
+    )
+
+
+@router.get("/outages", response_model=list[OutagePublic])
 def list_outages(
     session: SessionDep, _caller: CallerDep,
     zip: Annotated[str | None, Query(pattern=r"^\d{5}(-\d{4})?$")] = None,
@@ -22,36 +32,55 @@ def list_outages(
     """Current and upcoming outages by ZIP code or street address."""
     if not zip and not address:
         raise unprocessable("zip", "Give a ZIP code or an address", where="query")
-    wanted_zip = zip[:5] if zip else None
-    if address and not wanted_zip:
-        found = re.search(r"\b(\d{5})(?:-\d{4})?\b\s*$", address.strip())
-        wanted_zip = found.group(1) if found else None
     now = utcnow()
-    outages = session.exec(
-        select(Outage).where(col(Outage.restored_at).is_(None)).order_by(col(Outage.starts_at))
-    ).all()
-    street_words = _street_key(address) if address else ""
-    matches = []
-    for outage in outages:
-        if outage.expected_restore_at and outage.expected_restore_at < now:
-            continue
-        zips = outage.zips.split()
-        by_zip = wanted_zip is not None and wanted_zip in zips
-        by_street = bool(street_words) and any(
-            _street_key(s) and _street_key(s) in street_words
-            for s in outage.streets.split(";")
-        )
-        if by_zip or by_street:
-            matches.append(OutagePublic(
-                title=outage.title, description=outage.description, planned=outage.planned,
-                zips=zips, starts_at=outage.starts_at,
-                expected_restore_at=outage.expected_restore_at, active=outage.starts_at <= now,
-            ))
-    return matches
+    return [_public(o, now) for o in
+            outages_crud.covering(session=session, now=now, zip_code=zip, address=address)]
 
 
-def _street_key(text: str) -> str:
-    # "Antonio Pkwy" matches "27 antonio parkway, rsm": compare letters of the street name only.
-    words = re.sub(r"[^a-z ]", " ", text.lower()).split()
-    skip = {"pkwy", "parkway", "rd", "road", "st", "street", "ave", "avenue", "dr", "drive", "ca"}
-    return " ".join(w for w in words if w not in skip)
+@router.post("/outage-reports", status_code=status.HTTP_201_CREATED,
+             response_model=OutageReportPublic)
+def report_outage(
+    body: OutageReportCreate, session: SessionDep, caller: CallerDep, district: DistrictDep,
+    verified: OptionalAccountDep,
+) -> Any:
+    """Report no water or low pressure at an address or ZIP; no verification needed.
+
+    A known outage that has begun and covers the place is returned with the report; otherwise a
+    field work order is opened to investigate. A verification token links the report to its
+    account (and its premise stands in for a missing location).
+    """
+    location, zip_code = body.location, body.zip
+    if verified is not None and not location and not zip_code:
+        p = verified.premise
+        location, zip_code = f"{p.street}, {p.city} {p.zip}", p.zip
+    if not location and zip_code:
+        location = f"ZIP {zip_code[:5]}"
+    if not location:
+        raise unprocessable("location", "Where is it? Give an address or a ZIP code")
+
+    now = utcnow()
+    filed = outages_crud.file_report(
+        session=session, actor=caller, kind=body.kind, location=location,
+        zip_code=zip_code, description=body.description,
+        account=verified.account if verified else None, now=now,
+    )
+    r = filed.report
+    return OutageReportPublic(
+        report_number=r.report_number, kind=r.kind, location=r.location, zip=r.zip,
+        outage=_with_restore_time(_public(filed.outage, now), district) if filed.outage
+        else None,
+        work_order_number=filed.work_order.order_number if filed.work_order else None,
+        created_at=r.created_at,
+    )
+
+
+def _with_restore_time(outage: OutagePublic, district: Any) -> dict[str, Any]:
+    """The outage, with when water is expected back in the district's local time, in words."""
+    found = outage.model_dump(mode="json")
+    back = outage.expected_restore_at
+    if back is not None:
+        local = back.astimezone(district.tz)
+        found["expected_back"] = {"code": "expected_back",
+                                  "en": format_weekday_time(at=local, lang="en"),
+                                  "es": format_weekday_time(at=local, lang="es")}
+    return found

@@ -3,7 +3,7 @@
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from backend.api.deps import (
     CurrentRep,
@@ -14,17 +14,18 @@ from backend.api.deps import (
     TodayDep,
 )
 from backend.api.routes.accounts import bill_summary, summary_public
+from backend.api.routes.policies import outcome_public
 from backend.crud import accounts as accounts_crud
 from backend.crud import orders as orders_crud
 from backend.crud import policies as policies_crud
+from backend.crud.account_card import account_card
 from backend.crud.audit import Actor
 from backend.domain.rates import from_cents, to_cents
 from backend.hub.events import rep_message
-from backend.models import WorkOrder
 from backend.models.common import ActorType, WorkOrderKind
 from backend.models.conversations import Conversation, ConversationStatus
 from backend.models.reps import Rep
-from backend.models.views import FeeWaiverRequest, WorkOrderCreate
+from backend.models.views import FeeWaiverRequest, PolicyOutcome, WorkOrderCreate
 from backend.models.queue import RepMessageIn, TransferIn
 
 router = APIRouter(prefix="/queue", tags=["queue"])
@@ -83,28 +84,29 @@ async def read_entry(conversation_id: str, session: SessionDep, _rep: CurrentRep
 @router.get("/{conversation_id}/account")
 def read_account_card(conversation_id: str, session: SessionDep, today: TodayDep,
                       district: DistrictDep, _rep: CurrentRep) -> dict[str, Any]:
-    """The verified customer's account card: summary, recent bills, usage and open orders."""
+    """The verified customer's account card: summary, flags, recent bills, usage, open orders,
+    the account's notes (newest first) and how many requests wait for a supervisor."""
     conversation = _conversation(session, conversation_id)
     if not conversation.verified_account:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "The customer was not verified")
-    found = accounts_crud.summary(session=session, account_number=conversation.verified_account,
-                                  today=today)
-    if found is None:
+    card = account_card(session=session, account_number=conversation.verified_account,
+                        today=today)
+    if card is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such account")
-    account = found.bundle.account
-    bills = accounts_crud.recent_bills(session=session, account=account, limit=12)
-    orders = session.exec(select(WorkOrder).where(
-        WorkOrder.account_id == account.id,
-        col(WorkOrder.status).in_(["open", "dispatched"]))).all()
+    account = card.summary.bundle.account
     return {
-        "summary": summary_public(found).model_dump(mode="json"),
-        "bills": [bill_summary(b).model_dump(mode="json") for b in bills],
+        "summary": summary_public(card.summary).model_dump(mode="json"),
+        "flags": {"returned_mail": account.returned_mail, "email_bounced": account.email_bounced},
+        "pending_approvals": card.pending_approvals,
+        "bills": [bill_summary(b).model_dump(mode="json") for b in card.bills],
         "usage": [{"period_end": b.period_end.isoformat(), "hcf": b.consumption_hcf,
                    "gallons": b.consumption_hcf * district.gallons_per_unit}
-                  for b in reversed(bills)],
+                  for b in reversed(card.bills)],
         "open_orders": [{"order_number": o.order_number, "kind": o.kind, "status": o.status,
                          "priority": o.priority, "created_at": o.created_at.isoformat()}
-                        for o in orders],
+                        for o in card.open_orders],
+        "notes": [{"author": n.author, "body": n.body, "created_at": n.created_at.isoformat()}
+                  for n in card.notes],
     }
 
 
@@ -142,7 +144,8 @@ async def transfer(conversation_id: str, body: TransferIn, session: SessionDep, 
         to_rep = session.get(Rep, body.rep_id)
         if to_rep is None or not to_rep.is_active:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "No such rep")
-    moved = await hub.transfer(conversation=conversation, to_rep=to_rep, skill=body.skill)
+    moved = await hub.transfer(conversation=conversation, to_rep=to_rep, skill=body.skill,
+                               rep=rep)
     return {"id": moved.id, "status": moved.status, "assigned_rep_id": moved.assigned_rep_id}
 
 
@@ -151,7 +154,7 @@ async def return_to_bot(conversation_id: str, session: SessionDep, rep: CurrentR
                         hub: HubDep) -> dict[str, Any]:
     conversation = _conversation(session, conversation_id)
     _held_by(conversation, rep)
-    back = await hub.return_to_bot(conversation=conversation)
+    back = await hub.return_to_bot(conversation=conversation, rep=rep)
     return {"id": back.id, "status": back.status}
 
 
@@ -160,7 +163,7 @@ async def resolve(conversation_id: str, session: SessionDep, rep: CurrentRep,
                   hub: HubDep) -> dict[str, Any]:
     conversation = _conversation(session, conversation_id)
     _held_by(conversation, rep)
-    closed = await hub.resolve(conversation=conversation)
+    closed = await hub.resolve(conversation=conversation, rep=rep)
     return {"id": closed.id, "status": closed.status}
 
 
@@ -174,8 +177,9 @@ def _verified_bundle(session: Session, conversation: Conversation) -> Any:
 
 @router.post("/{conversation_id}/work-orders", status_code=status.HTTP_201_CREATED)
 def create_work_order(conversation_id: str, body: WorkOrderCreate, session: SessionDep,
-                      district: DistrictDep, rep: CurrentRep) -> dict[str, Any]:
-    """A field work order for the verified customer's premise, made by the rep."""
+                      district: DistrictDep, today: TodayDep, rep: CurrentRep) -> dict[str, Any]:
+    """A field work order for the verified customer's premise, made by the rep. A meter test's
+    fee is charged to the account at once (a pending charge on the next bill)."""
     conversation = _conversation(session, conversation_id)
     _held_by(conversation, rep)
     bundle = _verified_bundle(session, conversation)
@@ -185,20 +189,18 @@ def create_work_order(conversation_id: str, body: WorkOrderCreate, session: Sess
         session=session, actor=_actor(rep, conversation), kind=body.kind, priority=body.priority,
         location=body.location or f"{p.street}, {p.city} {p.zip}", zip_code=body.zip or p.zip,
         description=body.description, fee_cents=fee, contact_phone=body.contact_phone,
-        account=bundle.account)
+        account=bundle.account, today=today)
     return {"order_number": order.order_number, "kind": order.kind, "priority": order.priority,
             "status": order.status, "fee": str(from_cents(order.fee_cents))}
 
 
-@router.post("/{conversation_id}/fee-waivers")
+@router.post("/{conversation_id}/fee-waivers", response_model=PolicyOutcome)
 def grant_fee_waiver(conversation_id: str, body: FeeWaiverRequest, session: SessionDep,
-                     district: DistrictDep, today: TodayDep, rep: CurrentRep) -> dict[str, Any]:
-    """A waiver the written policy allows is granted; anything else goes to a supervisor."""
+                     district: DistrictDep, today: TodayDep, rep: CurrentRep) -> Any:
+    """Waive exactly the fee that was charged, once: granted when the written policy allows it,
+    otherwise an approval for a supervisor. The same answer as the account API's."""
     conversation = _conversation(session, conversation_id)
     _held_by(conversation, rep)
-    outcome = policies_crud.request_fee_waiver(
+    return outcome_public(policies_crud.request_fee_waiver(
         session=session, district=district, bundle=_verified_bundle(session, conversation),
-        actor=_actor(rep, conversation), today=today, fee_kind=body.fee_kind, reason=body.reason)
-    return {"outcome": "granted" if outcome.granted else "pending_approval",
-            "reference": outcome.reference, "decision": outcome.decision.to_dict(),
-            "message": outcome.message.to_dict()}
+        actor=_actor(rep, conversation), today=today, fee_kind=body.fee_kind, reason=body.reason))

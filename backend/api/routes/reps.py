@@ -1,12 +1,21 @@
+"""Rep administration: who is signed in, shifts, and (supervisors) the reps themselves."""
+
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
+from sqlalchemy.exc import IntegrityError
 
 from backend.api.deps import CurrentRep, CurrentSupervisor, HubDep, SessionDep
 from backend.crud import reps as reps_crud
-from backend.models.reps import RepCreate, RepPublic, ShiftIn
+from backend.crud.audit import Actor
+from backend.models.common import ActorType
+from backend.models.reps import Rep, RepCreate, RepPublic, ShiftIn
 
 router = APIRouter(prefix="/reps", tags=["reps"])
+
+
+def _actor(rep: Rep) -> Actor:
+    return Actor(type=ActorType.rep, id=str(rep.id))
 
 
 @router.get("/me", response_model=RepPublic)
@@ -17,7 +26,8 @@ def read_me(rep: CurrentRep) -> Any:
 @router.put("/me/shift", response_model=RepPublic)
 async def set_my_shift(body: ShiftIn, rep: CurrentRep, session: SessionDep, hub: HubDep) -> Any:
     """Start or end a shift: routing, expected waits and the after-hours notice depend on it."""
-    updated = reps_crud.set_shift(session=session, rep=rep, on_shift=body.on_shift)
+    updated = reps_crud.set_shift(session=session, rep=rep, on_shift=body.on_shift,
+                                  actor=_actor(rep))
     await hub.queue_changed()
     return updated
 
@@ -28,7 +38,12 @@ def list_reps(session: SessionDep, _supervisor: CurrentSupervisor) -> Any:
 
 
 @router.post("", response_model=RepPublic, status_code=status.HTTP_201_CREATED)
-def create_rep(body: RepCreate, session: SessionDep, _supervisor: CurrentSupervisor) -> Any:
+def create_rep(body: RepCreate, session: SessionDep, supervisor: CurrentSupervisor) -> Any:
+    taken = HTTPException(status.HTTP_409_CONFLICT, "A rep with this email already exists")
     if reps_crud.get_by_email(session=session, email=body.email) is not None:
-        raise HTTPException(status.HTTP_409_CONFLICT, "A rep with this email already exists")
-    return reps_crud.create_rep(session=session, rep_in=body)
+        raise taken
+    try:
+        return reps_crud.create_rep(session=session, rep_in=body, actor=_actor(supervisor))
+    except IntegrityError:  # created by a concurrent request since the check
+        session.rollback()
+        raise taken from None

@@ -11,7 +11,6 @@ from backend.api.deps import (
     TodayDep,
 )
 from backend.api.errors import unprocessable
-from backend.api.idempotency import IdempotencyDep
 from backend.crud import orders as orders_crud
 from backend.crud import policies as policies_crud
 from backend.crud.orders import PlacedOrder
@@ -50,7 +49,7 @@ def _in_area(district: Any, address: Address | None, field: str) -> Address:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ServiceOrderPublic)
 def create_service_order(
     body: ServiceOrderCreate, session: SessionDep, district: DistrictDep, today: TodayDep,
-    caller: CallerDep, verified: OptionalAccountDep, idem: IdempotencyDep,
+    caller: CallerDep, verified: OptionalAccountDep,
 ) -> Any:
     """Start, stop or transfer water service on a business day within the next 60 days.
 
@@ -66,30 +65,27 @@ def create_service_order(
             "Stopping or transferring service needs a verified customer (X-Verification-Token)",
         )
 
-    def produce() -> ServiceOrderPublic:
-        try:
-            if body.kind == ServiceOrderKind.start:
-                placed = _start(body, session, district, today, caller, verified)
-            elif body.kind == ServiceOrderKind.stop:
-                if body.forwarding_address is None:
-                    raise unprocessable("forwarding_address", "Where should the final bill go?")
-                placed = orders_crud.stop_service(
-                    session=session, actor=caller, bundle=verified,  # type: ignore[arg-type]
-                    requested_date=body.requested_date,
-                    forwarding_address=body.forwarding_address, notes=body.notes,
-                )
-            else:
-                address = _in_area(district, body.service_address, "service_address")
-                placed = orders_crud.transfer_service(
-                    session=session, actor=caller, bundle=verified,  # type: ignore[arg-type]
-                    service_address=address, requested_date=body.requested_date,
-                    notes=body.notes,
-                )
-        except orders_crud.OrderConflict as exc:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-        return _public(placed)
-
-    return idem.run(payload=body, produce=produce, status_code=status.HTTP_201_CREATED)
+    try:
+        if body.kind == ServiceOrderKind.start:
+            placed = _start(body, session, district, today, caller, verified)
+        elif body.kind == ServiceOrderKind.stop:
+            if body.forwarding_address is None:
+                raise unprocessable("forwarding_address", "Where should the final bill go?")
+            placed = orders_crud.stop_service(
+                session=session, actor=caller, bundle=verified,  # type: ignore[arg-type]
+                requested_date=body.requested_date,
+                forwarding_address=body.forwarding_address, notes=body.notes,
+            )
+        else:
+            address = _in_area(district, body.service_address, "service_address")
+            placed = orders_crud.transfer_service(
+                session=session, actor=caller, bundle=verified,  # type: ignore[arg-type]
+                service_address=address, requested_date=body.requested_date,
+                notes=body.notes,
+            )
+    except orders_crud.OrderConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return _public(placed)
 
 
 def _start(body, session, district, today, caller, verified) -> PlacedOrder:  # type: ignore[no-untyped-def]

@@ -3,9 +3,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, status
 from sqlmodel import select
 
-from backend.api.deps import CallerDep, DistrictDep, OptionalAccountDep, SessionDep
+from backend.api.deps import CallerDep, DistrictDep, OptionalAccountDep, SessionDep, TodayDep
 from backend.api.errors import unprocessable
-from backend.api.idempotency import IdempotencyDep
 from backend.crud import orders as orders_crud
 from backend.domain.rates import from_cents, to_cents
 from backend.models import WorkOrder
@@ -35,11 +34,12 @@ def _public(order: WorkOrder) -> WorkOrderPublic:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=WorkOrderPublic)
 def create_work_order(
     body: WorkOrderCreate, session: SessionDep, district: DistrictDep, caller: CallerDep,
-    verified: OptionalAccountDep, idem: IdempotencyDep,
+    verified: OptionalAccountDep, today: TodayDep,
 ) -> Any:
     """Create a field work order: leak investigation, meter reread or test, water quality, …
 
-    A meter test carries the district's meter test fee, which is disclosed in the response.
+    A meter test carries the district's meter test fee, which is disclosed in the response and
+    charged to the account at once (a pending charge, printed on the next bill).
     """
     if body.kind in ACCOUNT_KINDS and verified is None:
         raise HTTPException(
@@ -57,16 +57,13 @@ def create_work_order(
         raise unprocessable("location", "Where is it? Give an address or a nearby intersection")
     fee = to_cents(district.fees.meter_test_fee) if body.kind == WorkOrderKind.meter_test else 0
 
-    def produce() -> WorkOrderPublic:
-        order = orders_crud.create_work_order(
-            session=session, actor=caller, kind=body.kind, priority=body.priority,
-            location=location, zip_code=zip_code, description=body.description, fee_cents=fee,
-            contact_phone=body.contact_phone,
-            account=verified.account if verified else None,
-        )
-        return _public(order)
-
-    return idem.run(payload=body, produce=produce, status_code=status.HTTP_201_CREATED)
+    order = orders_crud.create_work_order(
+        session=session, actor=caller, kind=body.kind, priority=body.priority,
+        location=location, zip_code=zip_code, description=body.description, fee_cents=fee,
+        contact_phone=body.contact_phone,
+        account=verified.account if verified else None, today=today,
+    )
+    return _public(order)
 
 
 @router.get("/{order_number}", response_model=WorkOrderPublic)

@@ -1,4 +1,4 @@
-// The verified customer's account card: balance, recent bills, a usage chart, open orders.
+// The verified customer's account card: balance, flags, recent bills, a usage chart, open orders, notes.
 
 import { h } from "../shared/linkify.js";
 import { day, money, words } from "./i18n.js";
@@ -18,7 +18,10 @@ export function accountCard(card, t, lang) {
       chip(`${t.autopay}: ${s.autopay ? t.on : t.off}`),
       chip(`${t.paperless}: ${s.paperless ? t.on : t.off}`),
       chip(words(s.account_type)), s.preferred_language ? chip(String(s.preferred_language).toUpperCase()) : null,
-      s.shutoff_scheduled_on ? chip(`${t.shutoff}: ${day(s.shutoff_scheduled_on, lang)}`, "alert") : null),
+      s.shutoff_scheduled_on ? chip(`${t.shutoff}: ${day(s.shutoff_scheduled_on, lang)}`, "alert") : null,
+      card.flags?.returned_mail ? chip(t.returnedMail, "alert") : null,
+      card.flags?.email_bounced ? chip(t.emailBounced, "alert") : null,
+      card.pending_approvals ? chip(`${t.pendingApprovals}: ${card.pending_approvals}`, "status-queued") : null),
     h("h4", { text: t.usage }),
     usageChart(card.usage || [], lang),
     h("h4", { text: t.bills }),
@@ -27,6 +30,11 @@ export function accountCard(card, t, lang) {
     (card.open_orders || []).length
       ? h("ul", { class: "orders" }, card.open_orders.map((o) =>
           h("li", {}, h("strong", { text: o.order_number }), ` ${words(o.kind)} · ${words(o.status)} · ${words(o.priority)}`)))
+      : h("p", { class: "muted", text: t.none }),
+    h("h4", { text: t.notes }),
+    (card.notes || []).length
+      ? h("ul", { class: "notes" }, card.notes.map((n) => h("li", {},
+          h("span", { class: "muted", text: `${day(n.created_at, lang)} · ${n.author}` }), h("br"), n.body)))
       : h("p", { class: "muted", text: t.none }));
 }
 

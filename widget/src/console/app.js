@@ -1,14 +1,18 @@
-// The console once signed in: live queue, conversation tabs, supervisor view, over /rep.
+// The console once signed in: live queue, conversation tabs, supervisor screens, over /rep.
 
 import { io } from "socket.io-client";
 import { h } from "../shared/linkify.js";
 import { api, auth, errorText } from "./api.js";
+import { approvalsView, auditView, loadApprovals, loadAudit } from "./backoffice.js";
 import { conversationView } from "./conversation.js";
 import { Dialogs } from "./dialogs.js";
 import { ui } from "./i18n.js";
 import { queueList, supervisorView } from "./queue.js";
 
 const SUPERVISOR_TAB = "supervisor";
+// The supervisor's own screens, beside the conversation tabs.
+const APPROVALS_TAB = "approvals";
+const AUDIT_TAB = "audit";
 
 export class ConsoleApp {
   constructor(root, { onSignOut }) {
@@ -35,7 +39,13 @@ export class ConsoleApp {
     const queue = await api("/queue").catch(() => null);
     if (queue) this.setQueue(queue);
     this.render();
-    this.timer = setInterval(() => this.renderQueue(), 15_000);
+    if (this.me.role === "supervisor") loadApprovals(this);
+    this.timer = setInterval(() => {
+      this.renderQueue();
+      // The pending count on the tab stays fresh; the open list waits for its Refresh button,
+      // so a note being written isn't wiped.
+      if (this.me.role === "supervisor" && this.active !== APPROVALS_TAB) loadApprovals(this);
+    }, 15_000);
   }
 
   connect() {
@@ -294,17 +304,29 @@ export class ConsoleApp {
     this.queueEl.replaceChildren(queueList(this));
   }
 
+  showTab(id) {
+    this.active = id;
+    const c = this.convs.get(id);
+    if (c) c.unread = 0;
+    if (id === APPROVALS_TAB) loadApprovals(this);
+    if (id === AUDIT_TAB && !this.audit) loadAudit(this);
+    this.render();
+  }
+
   renderTabs() {
     if (!this.tabsEl) return;
     const t = this.t;
     const tab = (id, label, closable, unread) => h("div", { class: `tab${this.active === id ? " active" : ""}` },
       h("button", { type: "button", role: "tab", "aria-selected": String(this.active === id), "data-tab": id,
-                    onclick: () => { this.active = id; const c = this.convs.get(id); if (c) c.unread = 0; this.render(); } },
+                    onclick: () => this.showTab(id) },
         label, unread ? h("span", { class: "tab-badge", text: String(unread) }) : null),
       closable ? h("button", { type: "button", class: "tab-close", "aria-label": `${t.close}: ${label}`, text: "×",
                                onclick: () => this.closeTab(id) }) : null);
     const tabs = [...this.convs.values()].map((c) => tab(c.id, tabLabel(c), true, this.active === c.id ? 0 : c.unread));
-    if (this.me?.role === "supervisor") tabs.unshift(tab(SUPERVISOR_TAB, t.supervisor, false));
+    if (this.me?.role === "supervisor") {
+      tabs.unshift(tab(SUPERVISOR_TAB, t.supervisor, false), tab(APPROVALS_TAB, t.approvals, false,
+        this.approvals?.items?.length || 0), tab(AUDIT_TAB, t.audit, false));
+    }
     this.tabsEl.replaceChildren(...tabs);
   }
 
@@ -314,6 +336,8 @@ export class ConsoleApp {
     const conv = this.convs.get(this.active);
     let view;
     if (this.active === SUPERVISOR_TAB) view = supervisorView(this);
+    else if (this.active === APPROVALS_TAB) view = approvalsView(this);
+    else if (this.active === AUDIT_TAB) view = auditView(this);
     else if (conv) view = conversationView(this, conv);
     else view = h("div", { class: "placeholder" }, h("p", { text: this.t.pick }));
     this.panelEl.replaceChildren(view);

@@ -132,3 +132,92 @@ def test_the_summary_says_what_the_rep_consoles_card_says(client, seeded_setting
             assert summary_view(fast) == summary_public(full), number
         assert accounts_crud.summary_fields(session=session, account_number="0000000",
                                             today=today) is None
+
+
+def _add_work_order(client, number: str, *, status: str, days_ago: int) -> str:
+    from sqlmodel import Session
+
+    from backend.crud import accounts as accounts_crud
+    from backend.models import WorkOrder
+    from backend.models.common import utcnow
+
+    with Session(client.app.state.engine) as session:
+        account = accounts_crud.get_account(session=session, account_number=number)
+        order = WorkOrder(order_number=f"WO-9{days_ago:02d}{number[-3:]}{status[:1] == 'c':d}",
+                          kind="meter_repair", status=status, account_id=account.id,
+                          location="22 Alondra", description="test order",
+                          created_at=utcnow() - timedelta(days=days_ago))
+        session.add(order)
+        session.commit()
+        return order.order_number
+
+
+def test_a_customer_reads_their_own_orders_only(client):
+    h = verified_headers(client, "1000002")
+    r = client.post("/api/v1/work-orders", headers=h,
+                    json={"kind": "meter_reread", "description": "Reread please"})
+    placed = r.json()["order_number"]
+    recent = _add_work_order(client, "1000002", status="completed", days_ago=10)
+    old = _add_work_order(client, "1000002", status="completed", days_ago=40)
+    orders = client.get("/api/v1/accounts/1000002/orders", headers=h).json()
+    numbers = [o["order_number"] for o in orders]
+    # Open orders and those of the last 30 days, newest first; older finished ones are left out.
+    assert placed in numbers and recent in numbers and old not in numbers
+    assert numbers.index(placed) < numbers.index(recent)
+    mine = next(o for o in orders if o["order_number"] == placed)
+    assert mine == {"order_number": placed, "order_type": "work", "kind": "meter_reread",
+                    "status": "open", "scheduled_date": None, "created_at": mine["created_at"]}
+    # By number: an old order of theirs is found; another account's order is not.
+    by_number = client.get("/api/v1/accounts/1000002/orders", headers=h,
+                           params={"number": old.lower()}).json()
+    assert [o["order_number"] for o in by_number] == [old]
+    theirs = client.get("/api/v1/accounts/1000001/orders",
+                        headers=verified_headers(client, "1000001"),
+                        params={"number": placed}).json()
+    assert theirs == []
+    assert client.get("/api/v1/accounts/1000002/orders", headers=SERVICE).status_code == 403
+    assert client.get("/api/v1/accounts/1000002/orders", headers=h,
+                      params={"number": "ORDER-1"}).status_code == 422
+
+
+def test_service_orders_show_their_requested_date(client):
+    """A seeded customer with a pending stop order sees it with the date asked for."""
+    from sqlmodel import Session, select
+
+    from backend.models import Account, Premise, ServiceOrder
+
+    with Session(client.app.state.engine) as session:
+        order, number, zip_code = session.exec(
+            select(ServiceOrder, Account.account_number, Premise.zip)
+            .join(Account, Account.id == ServiceOrder.account_id)
+            .join(Premise, Premise.id == Account.premise_id)
+            .where(ServiceOrder.kind == "stop")).first()
+    orders = client.get(f"/api/v1/accounts/{number}/orders",
+                        headers=verified_headers(client, number, zip_code)).json()
+    found = next(o for o in orders if o["order_number"] == order.order_number)
+    assert found["order_type"] == "service" and found["kind"] == "stop"
+    assert found["scheduled_date"] == order.requested_date.isoformat()
+    assert found["status"] in ("pending", "scheduled")
+
+
+def test_a_bounced_e_bill_shows_on_the_summary_until_an_email_is_given(fresh_client):
+    from sqlmodel import Session
+
+    from backend.crud import accounts as accounts_crud
+
+    h = verified_headers(fresh_client, "1000001")
+    assert fresh_client.get("/api/v1/accounts/1000001", headers=h).json()["email_bounced"] is False
+    with Session(fresh_client.app.state.engine) as session:
+        account = accounts_crud.get_account(session=session, account_number="1000001")
+        account.email_bounced = True
+        session.add(account)
+        session.commit()
+    assert fresh_client.get("/api/v1/accounts/1000001", headers=h).json()["email_bounced"] is True
+    # A phone change leaves it; an email (new, or the same one confirmed) settles it.
+    r = fresh_client.patch("/api/v1/accounts/1000001/contact", headers=h,
+                           json={"phone": "949-555-0142"})
+    assert "email_bounced" not in r.json()["changed"]
+    r = fresh_client.patch("/api/v1/accounts/1000001/contact", headers=h,
+                           json={"email": "maria.new@example.com"})
+    assert r.json()["changed"] == ["email", "email_bounced"]
+    assert fresh_client.get("/api/v1/accounts/1000001", headers=h).json()["email_bounced"] is False

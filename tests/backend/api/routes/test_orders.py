@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from backend.domain.calendar import add_business_days, is_business_day, next_business_day
 from backend.domain.district import load_district
-from tests.utils.api import SERVICE, field_errors, verified_headers
+from tests.utils.api import SERVICE, SUPERVISOR, field_errors, rep_headers, verified_headers
 from tests.utils.db import district_today
 
 ADDRESS = {"street": "31 Calle Aria", "city": "Rancho Santa Margarita", "zip": "92688"}
@@ -56,6 +56,45 @@ def test_start_service_for_a_new_customer(fresh_client, seeded_settings):
     again = fresh_client.post("/api/v1/service-orders", headers=SERVICE,
                               json=start_body(seeded_settings))
     assert again.status_code == 409
+
+
+def test_a_new_service_deposit_is_charged_and_its_waiver_credits_it_once(fresh_client,
+                                                                          seeded_settings):
+    order = fresh_client.post("/api/v1/service-orders", headers=SERVICE,
+                              json=start_body(seeded_settings)).json()
+    number = order["new_account_number"]
+    v = fresh_client.post("/api/v1/verify", headers=SERVICE,
+                          json={"phone": "9495550777", "last_name": "Reyes"}).json()
+    h = {**SERVICE, "X-Verification-Token": v["verification_token"]}
+    # "Added to your first bill": owed now, not past due.
+    a = fresh_client.get(f"/api/v1/accounts/{number}", headers=h).json()
+    assert (a["balance"], a["past_due"]) == ("100.00", "0.00")
+    # A brand-new customer has no on-time history: the waiver goes to a supervisor.
+    waiver = fresh_client.post(f"/api/v1/accounts/{number}/fee-waivers", headers=h,
+                               json={"fee_kind": "deposit", "reason": "Long-time customer"}).json()
+    assert waiver["outcome"] == "referred", waiver
+    sup = rep_headers(fresh_client, SUPERVISOR)
+    decided = fresh_client.post(f"/api/v1/approvals/{waiver['reference'][3:]}", headers=sup,
+                                json={"approve": True, "note": "moved from a neighbour"}).json()
+    assert decided["amount"] == "100.00" and decided["status"] == "approved"
+    assert fresh_client.get(f"/api/v1/accounts/{number}", headers=h).json()["balance"] == "0.00"
+    again = fresh_client.post(f"/api/v1/accounts/{number}/fee-waivers", headers=h,
+                              json={"fee_kind": "deposit"}).json()
+    assert again["outcome"] == "nothing_to_grant"
+    assert fresh_client.get(f"/api/v1/accounts/{number}", headers=h).json()["balance"] == "0.00"
+
+
+def test_meter_test_fee_is_a_pending_charge_on_the_account(fresh_client):
+    h = verified_headers(fresh_client, "1000001")
+    r = fresh_client.post("/api/v1/work-orders", headers=h, json={
+        "kind": "meter_test", "description": "Customer disputes the meter's accuracy"})
+    assert r.status_code == 201
+    a = fresh_client.get("/api/v1/accounts/1000001", headers=h).json()
+    assert (a["balance"], a["past_due"]) == ("134.12", "0.00")
+    # Other work orders charge nothing.
+    fresh_client.post("/api/v1/work-orders", headers=h, json={
+        "kind": "meter_reread", "description": "Read looks high"})
+    assert fresh_client.get("/api/v1/accounts/1000001", headers=h).json()["balance"] == "134.12"
 
 
 def test_start_refuses_bad_requests_with_the_field_and_reason(client, seeded_settings):

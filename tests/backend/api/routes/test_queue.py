@@ -132,10 +132,12 @@ def test_account_card_work_order_and_supervisor_approval(fresh_client):
     assert order.status_code == 201 and order.json()["order_number"].startswith("WO-")
     card = client.get(f"/api/v1/queue/{cid}/account", headers=rep).json()
     assert [o["order_number"] for o in card["open_orders"]] == [order.json()["order_number"]]
-    # A reconnection fee has no written waiver rule: it waits for a supervisor.
+    # A meter test's fee has no written waiver rule: it waits for a supervisor.
+    assert client.post(f"/api/v1/queue/{cid}/work-orders", headers=rep, json={
+        "kind": "meter_test", "description": "Customer disputes the meter"}).status_code == 201
     waiver = client.post(f"/api/v1/queue/{cid}/fee-waivers", headers=rep,
-                         json={"fee_kind": "reconnection_fee", "reason": "Hardship"}).json()
-    assert waiver["outcome"] == "pending_approval"
+                         json={"fee_kind": "meter_test_fee", "reason": "Hardship"}).json()
+    assert waiver["outcome"] == "referred"
     pending = client.get("/api/v1/approvals", headers=sup).json()
     assert [p["reference"] for p in pending] == [waiver["reference"]]
     decided = client.post(f"/api/v1/approvals/{pending[0]['id']}", headers=sup,
@@ -144,3 +146,44 @@ def test_account_card_work_order_and_supervisor_approval(fresh_client):
     assert client.post(f"/api/v1/approvals/{pending[0]['id']}", headers=sup,
                        json={"approve": False}).status_code == 409
     assert client.get("/api/v1/approvals", headers=sup).json() == []
+
+
+def test_account_card_shows_notes_flags_and_pending_approvals(fresh_client):
+    from datetime import date
+
+    from sqlmodel import select
+
+    from backend.models import Account
+    from backend.models.approvals import Approval
+
+    client = fresh_client
+    rep = rep_headers(client)
+    cid = queued_conversation(client)
+    customer = verified_headers(client, "2000001")
+    for body in ("Mail came back from 12 Old Mill Rd", "Customer confirmed the new address"):
+        assert client.post("/api/v1/accounts/2000001/notes", headers=customer,
+                           json={"body": body}).status_code == 201
+    with Session(client.app.state.engine) as session:
+        conversation = session.get(data.Conversation, cid)
+        conversation.verified_account = "2000001"
+        account = session.exec(select(Account).where(
+            Account.account_number == "2000001")).one()
+        account.returned_mail, account.email_bounced = True, True
+        session.add(Approval(account_id=account.id, kind="fee_waiver", rule="no_written_rule",
+                             request={"fee_kind": "reconnection_fee", "amount_cents": 7500},
+                             requested_by="rep:1", requested_on=date(2026, 12, 2)))
+        session.add_all([conversation, account])
+        session.commit()
+    card = client.get(f"/api/v1/queue/{cid}/account", headers=rep).json()
+    assert card["summary"]["balance"] == "640.00"
+    # Newest first: today's two, then the seeded shut-off note.
+    assert [n["body"] for n in card["notes"]][:3] == [
+        "Customer confirmed the new address", "Mail came back from 12 Old Mill Rd",
+        "Past-due balance $640.00. Shut-off notice mailed 2026-11-28; service shut-off "
+        "scheduled for 2026-12-09."]
+    assert all(n["author"].startswith("bot:") for n in card["notes"][:2])
+    assert card["notes"][0]["created_at"] > card["notes"][2]["created_at"]
+    assert card["flags"] == {"returned_mail": True, "email_bounced": True}
+    assert card["pending_approvals"] == 1
+    # The card needs a signed-in rep.
+    assert client.get(f"/api/v1/queue/{cid}/account", headers=SERVICE).status_code == 401
