@@ -48,6 +48,16 @@ def _replay(session: Session, bundle: AccountBundle, payment: Payment, today: da
                   ledger(session=session, account=bundle.account, today=today))
 
 
+def _lost_race(session: Session, bundle: AccountBundle, reference: str | None, today: date,
+               error: IntegrityError) -> Posted:
+    # The same reference posted at the same moment: that one is the payment.
+    session.rollback()
+    found = _by_reference(session, reference or "")
+    if found is None:
+        raise error  # not that race: some other constraint failed
+    return _replay(session, bundle, found, today)
+
+
 def post_payment(*, session: Session, district: District, bundle: AccountBundle, actor: Actor,
                  amount_cents: int, method: PaymentMethod, channel: PaymentChannel,
                  reference: str | None, today: date, at: datetime) -> Posted:
@@ -67,13 +77,8 @@ def post_payment(*, session: Session, district: District, bundle: AccountBundle,
     session.add(payment)
     try:
         session.flush()
-    except IntegrityError:
-        # The same reference posted at the same moment: that one is the payment.
-        session.rollback()
-        found = _by_reference(session, reference or "")
-        if found is None:
-            raise
-        return _replay(session, bundle, found, today)
+    except IntegrityError as exc:
+        return _lost_race(session, bundle, reference, today, exc)
     after = ledger(session=session, account=account, today=today)
     turn_on = None
     if after.past_due_cents == 0:
@@ -88,10 +93,6 @@ def post_payment(*, session: Session, district: District, bundle: AccountBundle,
                          "turn_on": turn_on.order_number if turn_on else None})
     try:
         session.commit()
-    except IntegrityError:
-        session.rollback()
-        found = _by_reference(session, reference or "")
-        if found is None:
-            raise
-        return _replay(session, bundle, found, today)
+    except IntegrityError as exc:
+        return _lost_race(session, bundle, reference, today, exc)
     return Posted(payment, False, turn_on, ledger(session=session, account=account, today=today))

@@ -2,13 +2,13 @@
 outages is looked up; without a place, the bot asks where (no verification needed)."""
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
-
+from datetime import timedelta
 from itertools import count
 
 import pytest
 
 from actions.outages import ActionReportOutage, ActionWaterOutage, ValidateOutageForm
+from common import clock
 from tests.actions.test_topics import verified
 from tests.utils.trackers import run, slot, texts
 from tests.utils.trackers import tracker as base_tracker
@@ -87,7 +87,7 @@ def test_a_verified_customer_reports_at_their_premise():
 
 
 def test_a_known_outage_answers_the_report(tmp_path_factory):
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     db = database(tmp_path_factory)
     # The suite's clock may differ from the real one: the outage spans both.
     stamp = "%Y-%m-%d %H:%M:%S.000000"
