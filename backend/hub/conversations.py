@@ -108,10 +108,11 @@ def store(*, session: Session, conversation_id: str, sender: Sender, text: str,
         message = Message(conversation_id=conversation_id, seq=seq, sender=sender, text=text,
                           payload=payload or {}, client_id=client_id, rep_id=rep_id,
                           internal=internal)
-        session.add(message)
-        audited(session=session, actor=actor, conversation_id=conversation_id, seq=seq,
-                action="internal_note_added" if internal else "rep_message_sent")
         try:
+            # The audit's lookups autoflush the message: a taken seq can fail there as well.
+            session.add(message)
+            audited(session=session, actor=actor, conversation_id=conversation_id, seq=seq,
+                    action="internal_note_added" if internal else "rep_message_sent")
             session.commit()
         except IntegrityError:
             # Another writer took this seq (or this client_id) first: look again.
@@ -277,7 +278,6 @@ def bot_reply(reply: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any
 
 def is_handoff(reply: dict[str, Any]) -> bool:
     return bot_reply(reply)[2] is not None
-
 
 
 def last_said_to_customer(*, session: Session, conversation_id: str) -> Message | None:

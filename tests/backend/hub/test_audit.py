@@ -86,6 +86,19 @@ def test_claim_messages_transfer_return_and_resolve_are_audited(fresh_client):
     assert rows[-1].detail["after"]["status"] == "closed"
 
 
+def test_a_supervisor_stepping_in_is_audited_as_the_supervisor(fresh_client):
+    client = fresh_client
+    rep_id = _rep_id(client, "rep@smwd.example.com")
+    supervisor_id = _rep_id(client, "supervisor@smwd.example.com")
+    cid = queued_conversation(client, "I need help")
+    assert client.post(f"/api/v1/queue/{cid}/claim", headers=rep_headers(client)).status_code == 200
+    assert client.post(f"/api/v1/queue/{cid}/resolve",
+                       headers=rep_headers(client, SUPERVISOR)).status_code == 200
+    resolved = _rows(client, action="conversation_resolved", entity_id=cid)
+    assert [(r.actor_type, r.actor_id) for r in resolved] == [("rep", supervisor_id)]
+    assert supervisor_id != rep_id
+
+
 def test_shift_changes_and_rep_creation_are_audited(fresh_client):
     client = fresh_client
     rep, sup = rep_headers(client), rep_headers(client, SUPERVISOR)
