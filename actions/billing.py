@@ -341,4 +341,21 @@ class ActionShutoff(WaterDeskAction):
                 "Su servicio está activo y no hay corte programado en su cuenta. Si no tiene agua, "
                 "puede ser una interrupción o una reparación cercana.",
                 buttons=[("Check outages", "Ver interrupciones", "/water_outage")])
+            if _asks_what_it_costs(tracker.latest_message.get("text") or ""):
+                late = money(d["fees"]["after_hours_reconnection_fee"])
+                say(dispatcher, ctx,
+                    f"If service were ever shut off, reconnecting costs {fee} ({late} after "
+                    "hours).",
+                    f"Si alguna vez se cortara el servicio, la reconexión cuesta {fee} ({late} "
+                    "fuera del horario de oficina).")
         return []
+
+
+COST_WORDS = ("fee", "cost", "charge", "how much", "price", "cargo", "cuesta", "cuanto",
+              "cuánto", "cobran", "precio")
+
+
+def _asks_what_it_costs(text: str) -> bool:
+    """A shut-off question that also asks what reconnecting would cost."""
+    lowered = text.lower()
+    return any(w in lowered for w in COST_WORDS)

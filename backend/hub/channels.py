@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from backend.core.config import Settings
 from backend.hub import conversations as data
+from backend.hub.events import CUSTOMERS, room
 from backend.models.accounts import Account
 from backend.models.conversations import Conversation, Message, Sender
 from backend.models.customers import Customer
@@ -52,8 +53,8 @@ def customer_connected(sio: socketio.AsyncServer, conversation_id: str) -> bool:
     With Redis (several backend processes) this is the local view only: a customer connected to
     another process counts as away, so they may get an email of a reply they also saw live. We err
     that way on purpose: a follow-up promised and not sent is worse than one sent twice."""
-    room = f"conv:{conversation_id}"
-    return next(iter(sio.manager.get_participants("/", room)), None) is not None
+    found = sio.manager.get_participants(CUSTOMERS, room(conversation_id))
+    return next(iter(found), None) is not None
 
 
 class CustomerMail:

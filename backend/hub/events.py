@@ -13,6 +13,14 @@ from typing import Any
 
 from backend.models.conversations import Message
 
+# Namespaces, and one room per conversation in each.
+CUSTOMERS, REPS = "/", "/rep"
+
+
+def room(conversation_id: str) -> str:
+    return f"conv:{conversation_id}"
+
+
 def bot_uttered(message: Message, rep_name: str | None = None) -> dict[str, Any]:
     """A stored bot, rep or system message for the customer: `text` (and `quick_replies`, as
     Rasa's socketio channel sends buttons) plus `metadata` with seq, sender, created_at and,

@@ -198,7 +198,7 @@ class GuardedNamespace(socketio.AsyncNamespace):
 
 class CustomerNamespace(GuardedNamespace):
     def __init__(self, hub: Hub) -> None:
-        super().__init__("/")
+        super().__init__(events.CUSTOMERS)
         self.hub = hub
         self.limits = Limits()
 
@@ -228,10 +228,10 @@ class CustomerNamespace(GuardedNamespace):
                                          say="too_many_sessions", retry_after=wait)
             conversation, secret = await self.hub.open_session(language=language)
         if session.get("conversation_id") not in (None, conversation.id):
-            await self.leave_room(sid, f"conv:{session['conversation_id']}")
+            await self.leave_room(sid, events.room(session["conversation_id"]))
         await self.save_session(sid, {**session, "conversation_id": conversation.id,
                                       "language": conversation.language})
-        await self.enter_room(sid, f"conv:{conversation.id}")
+        await self.enter_room(sid, events.room(conversation.id))
         # Rasa sends the bare id; rasa-webchat and our widget both accept it.
         await self.emit("session_confirm", conversation.id, to=sid)
         try:
@@ -306,7 +306,7 @@ class CustomerNamespace(GuardedNamespace):
         if conversation_id and isinstance(data, dict):
             await self.emit("typing", {"conversation_id": conversation_id, "sender": "customer",
                                        "typing": bool(data.get("typing"))},
-                            room=f"conv:{conversation_id}", namespace="/rep")
+                            room=events.room(conversation_id), namespace=events.REPS)
 
     async def _email_request(self, sid: str, data: Any) -> tuple[dict[str, Any], str | None]:
         """The socket's session and the address of a leave_email or email_transcript, or None
@@ -349,7 +349,7 @@ class CustomerNamespace(GuardedNamespace):
 
 class RepNamespace(GuardedNamespace):
     def __init__(self, hub: Hub) -> None:
-        super().__init__("/rep")
+        super().__init__(events.REPS)
         self.hub = hub
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -377,7 +377,7 @@ class RepNamespace(GuardedNamespace):
             return await self.refuse(sid, "bad_request", detail="watch needs {conversation_id}")
         if await self.hub.get(conversation_id) is None:
             return await self.refuse(sid, "not_found", detail="No such conversation")
-        await self.enter_room(sid, f"conv:{conversation_id}")
+        await self.enter_room(sid, events.room(conversation_id))
         messages = await self.hub.history(conversation_id=conversation_id, after_seq=0,
                                           include_internal=True)
         return {"ok": True, "messages": [events.rep_message(m) for m in messages]}
@@ -385,7 +385,7 @@ class RepNamespace(GuardedNamespace):
     async def on_unwatch(self, sid: str, data: Any = None) -> None:
         conversation_id = self._conversation_id(data)
         if conversation_id:
-            await self.leave_room(sid, f"conv:{conversation_id}")
+            await self.leave_room(sid, events.room(conversation_id))
 
     async def on_typing(self, sid: str, data: Any = None) -> None:
         conversation_id = self._conversation_id(data)
@@ -394,7 +394,7 @@ class RepNamespace(GuardedNamespace):
         session = await self.get_session(sid)
         await self.emit("typing", {"sender": "rep", "typing": bool(data.get("typing")),
                                    "name": session.get("name")},
-                        room=f"conv:{conversation_id}", namespace="/")
+                        room=events.room(conversation_id), namespace="/")
 
 
 def register(sio: socketio.AsyncServer, hub: Hub) -> None:

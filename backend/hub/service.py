@@ -23,6 +23,7 @@ from backend.crud.audit import Actor
 from backend.domain.district import District
 from backend.hub import conversations as data
 from backend.hub import events
+from backend.hub.events import CUSTOMERS, REPS, room
 from backend.hub import queue as rules
 from backend.hub.bridge import BotUnavailable, RasaBridge
 from backend.hub.channels import CustomerMail, Mailer
@@ -33,13 +34,6 @@ from backend.models.reps import Rep
 from common.cards import mask_cards
 
 T = TypeVar("T")
-CUSTOMERS, REPS = "/", "/rep"
-
-
-def room(conversation_id: str) -> str:
-    return f"conv:{conversation_id}"
-
-
 @dataclass
 class CustomerResult:
     message: Message

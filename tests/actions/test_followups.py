@@ -99,6 +99,19 @@ def test_a_yes_to_checking_a_plan_after_a_shutoff_notice_checks_it():
     assert "payment" in texts(messages).lower() and "Great! What can I help" not in texts(messages)
 
 
+@pytest.mark.parametrize(("text", "lang", "told"), [
+    ("is a shut-off scheduled, and what is the reconnection fee?", "en", True),
+    ("¿me van a cortar el agua? ¿cuánto cuesta reconectar?", "es", True),
+    ("am i getting shut off", "en", False),
+])
+def test_no_shutoff_scheduled_and_what_reconnecting_would_cost(text, lang, told):
+    slots = {**verified("1000002", "92694"), "language": lang}
+    messages, _ = run(ActionShutoff(), tracker(text=text, intent="shutoff", slots=slots))
+    reply = texts(messages)
+    assert "no shut-off scheduled" in reply or "no hay corte programado" in reply
+    assert ("$75.00" in reply and "$150.00" in reply) is told, reply
+
+
 def test_a_second_request_is_done_after_the_first_even_across_verification():
     t = tracker(text="what do i owe and also sign me up for autopay", intent="check_balance")
     t.latest_message["intent_ranking"] = [{"name": "check_balance", "confidence": 0.6},

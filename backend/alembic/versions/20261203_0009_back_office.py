@@ -85,9 +85,10 @@ def upgrade() -> None:
     with op.batch_alter_table('pendingcharge', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pendingcharge_account_id'), ['account_id'], unique=False)
 
-    with op.batch_alter_table('account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('email_bounced', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+    # Not in batch mode: adding a column needs no rebuild, and rebuilding account (the parent of
+    # most tables) would break their foreign keys on SQLite.
+    op.add_column('account', sa.Column('email_bounced', sa.Boolean(), nullable=False,
+                                       server_default=sa.false()))
 
     with op.batch_alter_table('auditlog', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_auditlog_action'), ['action'], unique=False)
@@ -107,11 +108,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True))
         batch_op.create_unique_constraint('uq_payment_reference', ['reference'])
 
-    # The server defaults only filled the existing rows: the models give the values from now on.
-    with op.batch_alter_table('account', schema=None) as batch_op:
-        batch_op.alter_column('email_bounced', server_default=None)
-    with op.batch_alter_table('payment', schema=None) as batch_op:
-        batch_op.alter_column('channel', server_default=None)
+    # The server defaults stay: dropping one makes SQLite rebuild the table, and account is the
+    # parent of most tables, so the rebuild would break their foreign keys.
     conn = op.get_bind()
     pending = conn.execute(sa.text(
         "SELECT account_id, fee_kind, amount_cents, policy_rule, reason, requested_on, created_at "
@@ -150,8 +148,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_auditlog_actor_id'))
         batch_op.drop_index(batch_op.f('ix_auditlog_action'))
 
-    with op.batch_alter_table('account', schema=None) as batch_op:
-        batch_op.drop_column('email_bounced')
+    op.drop_column('account', 'email_bounced')
 
     with op.batch_alter_table('pendingcharge', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pendingcharge_account_id'))
