@@ -6,12 +6,10 @@ from datetime import date
 from sqlmodel import Session, col, func, select
 
 from backend.crud import accounts as accounts_crud
+from backend.crud.orders import OPEN_WORK
 from backend.models import AccountNote, Bill, WorkOrder
 from backend.models.approvals import Approval
 from backend.models.common import ApprovalStatus
-
-OPEN_ORDER_STATUSES = ("open", "dispatched")
-
 
 @dataclass(frozen=True)
 class AccountCard:
@@ -30,7 +28,7 @@ def account_card(*, session: Session, account_number: str, today: date,
     account = found.bundle.account
     orders = session.exec(select(WorkOrder).where(
         WorkOrder.account_id == account.id,
-        col(WorkOrder.status).in_(OPEN_ORDER_STATUSES)).order_by(col(WorkOrder.id))).all()
+        col(WorkOrder.status).in_(OPEN_WORK)).order_by(col(WorkOrder.id))).all()
     notes = session.exec(select(AccountNote).where(AccountNote.account_id == account.id)
                          .order_by(col(AccountNote.created_at).desc(), col(AccountNote.id).desc())
                          .limit(note_limit)).all()

@@ -21,7 +21,7 @@ from backend.domain.policy import PolicyDecision
 from backend.domain.rates import from_cents
 from backend.models import Account, Approval, Conversation, Customer
 from backend.models.approvals import ApprovalPublic
-from backend.models.common import ActorType, ApprovalKind, ApprovalStatus
+from backend.models.common import ApprovalKind, ApprovalStatus
 from common import clock
 
 
@@ -76,7 +76,7 @@ def refer(*, session: Session, bundle: AccountBundle, actor: Actor, kind: Approv
         reasons=[r.to_dict() for r in decision.reasons],
         request={"target": kind, **{k: _jsonable(v) for k, v in request.items()},
                  "rule_text": decision.rule_text.to_dict()},
-        customer_reason=customer_reason[:1000], requested_by=grants.who(actor),
+        customer_reason=customer_reason[:1000], requested_by=actor.label,
         requested_on=today, conversation_id=conversation.id if conversation else None,
         language=_language(session, bundle, conversation))
     session.add(approval)
@@ -210,8 +210,7 @@ def decide(*, session: Session, district: District, approval_id: int, supervisor
     account = session.get(Account, approval.account_id)
     bundle = get_bundle(session=session, account_number=account.account_number)  # type: ignore[union-attr]
     assert bundle is not None
-    actor = Actor(type=ActorType.rep, id=str(supervisor_id),
-                  conversation_id=approval.conversation_id)
+    actor = Actor.rep(supervisor_id, approval.conversation_id)
     lang = approval.language or "en"
     if approve:
         reference, told = _apply(session, district, approval, bundle, actor, today)
@@ -224,7 +223,7 @@ def decide(*, session: Session, district: District, approval_id: int, supervisor
             f"Un supervisor revisó su solicitud de {_what(approval, 'es')} y no pudo aprobarla: "
             f"{note}")
     approval.status = ApprovalStatus.approved if approve else ApprovalStatus.denied
-    approval.decided_by, approval.decided_at = f"rep:{supervisor_id}", clock.now()
+    approval.decided_by, approval.decided_at = actor.label, clock.now()
     approval.decision_note = note or None
     session.add(approval)
     audit.record(session=session, actor=actor,

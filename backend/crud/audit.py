@@ -17,6 +17,16 @@ class Actor:
     id: str | None = None
     conversation_id: str | None = None
 
+    @classmethod
+    def rep(cls, rep_id: int | None, conversation_id: str | None = None) -> "Actor":
+        """A signed-in rep (or supervisor) acting, in a conversation or not."""
+        return cls(type=ActorType.rep, id=str(rep_id), conversation_id=conversation_id)
+
+    @property
+    def label(self) -> str:
+        """Who, as notes and decisions record it: "rep:3", "bot:", "system:system"."""
+        return f"{self.type}:{self.id or ''}"
+
 
 SYSTEM = Actor(type=ActorType.system, id="system")
 

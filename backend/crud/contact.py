@@ -82,16 +82,18 @@ def update_contact(
     return changes
 
 
-def add_note(*, session: Session, bundle: AccountBundle, actor: Actor, body: str) -> AccountNote:
-    note = AccountNote(
-        account_id=bundle.account.id, author=f"{actor.type}:{actor.id or ''}", body=body
-    )
+def _note(*, session: Session, account: Account, actor: Actor, body: str) -> AccountNote:
+    """An account note and its audit entry, uncommitted."""
+    note = AccountNote(account_id=account.id, author=actor.label, body=body[:4000])
     session.add(note)
     session.flush()
-    audit.record(
-        session=session, actor=actor, action="note_added", entity="account_note",
-        entity_id=note.id, account_id=bundle.account.id,
-    )
+    audit.record(session=session, actor=actor, action="note_added", entity="account_note",
+                 entity_id=note.id, account_id=account.id)
+    return note
+
+
+def add_note(*, session: Session, bundle: AccountBundle, actor: Actor, body: str) -> AccountNote:
+    note = _note(session=session, account=bundle.account, actor=actor, body=body)
     session.commit()
     session.refresh(note)
     return note
@@ -105,16 +107,6 @@ class ReturnedMail:
     note_id: int
     newly_flagged: bool
     emailed_to: str | None  # the address asked to confirm the mailing address, if any
-
-
-def _system_note(*, session: Session, account: Account, actor: Actor, body: str) -> AccountNote:
-    note = AccountNote(account_id=account.id, author=f"{actor.type}:{actor.id or ''}",
-                       body=body[:4000])
-    session.add(note)
-    session.flush()
-    audit.record(session=session, actor=actor, action="note_added", entity="account_note",
-                 entity_id=note.id, account_id=account.id)
-    return note
 
 
 # Queues the email asking the customer to confirm their mailing address, and commits: the
@@ -153,7 +145,7 @@ def mark_returned_mail(
     body += (f" Asked the customer by email ({emailed_to}) to confirm their mailing address."
              if emailed_to else " Confirm the mailing address with the customer when they "
                                 "next get in touch.")
-    entry = _system_note(session=session, account=account, actor=actor, body=body)
+    entry = _note(session=session, account=account, actor=actor, body=body)
     audit.record(session=session, actor=actor, action="returned_mail_flagged", entity="account",
                  entity_id=account.account_number, account_id=account.id,
                  reason=note.strip()[:500] if note else None,
@@ -196,7 +188,7 @@ def flag_bounced_email(
                 + ("Paperless billing turned off, so the next bill is mailed to "
                    if paperless else "Bills already go by mail, to ")
                 + f"{mailing_address(customer)}. Ask the customer for a working email.")
-        entry = _system_note(session=session, account=account, actor=actor, body=body)
+        entry = _note(session=session, account=account, actor=actor, body=body)
         audit.record(session=session, actor=actor, action="email_bounce_flagged",
                      entity="account", entity_id=account.account_number, account_id=account.id,
                      reason="Delivery status notification", detail={

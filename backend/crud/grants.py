@@ -34,10 +34,6 @@ def under(rule: str) -> Reason:
     return Reason(rule, f"under the district's '{rule}' rule", f"según la regla '{rule}' del distrito")
 
 
-def who(actor: Actor) -> str:
-    return f"{actor.type}:{actor.id or ''}"
-
-
 def credit_fee(*, session: Session, bundle: AccountBundle, actor: Actor, waivable: Waivable,
                rule: str, reason: str, today: date, approved: bool) -> FeeAdjustment:
     """Credit exactly the fee that was charged; a waived deposit is no longer held."""
@@ -45,7 +41,7 @@ def credit_fee(*, session: Session, bundle: AccountBundle, actor: Actor, waivabl
         account_id=bundle.account.id,  # type: ignore[arg-type]
         bill_id=waivable.bill_id, fee_kind=waivable.fee_kind, amount_cents=waivable.amount_cents,
         status=AdjustmentStatus.approved if approved else AdjustmentStatus.granted,
-        reason=reason[:1000], policy_rule=rule, decided_by=who(actor), requested_on=today,
+        reason=reason[:1000], policy_rule=rule, decided_by=actor.label, requested_on=today,
         charge_id=waivable.charge_id, deposit_id=waivable.deposit_id)
     session.add(adj)
     if waivable.deposit_id is not None:

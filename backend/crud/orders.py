@@ -5,7 +5,7 @@ from datetime import date, datetime
 from uuid import uuid4
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from backend.crud import audit
 from backend.crud.accounts import AccountBundle
@@ -21,12 +21,17 @@ from backend.models.common import (
     AccountStatus,
     AccountType,
     FeeKind,
+    OrderStatus,
     Priority,
     ServiceOrderKind,
     WorkOrderKind,
     WorkOrderStatus,
 )
 from backend.models.views import Address, Identity
+
+# Orders still to be done: a customer asking after their orders sees these, however old.
+OPEN_SERVICE = (OrderStatus.pending, OrderStatus.scheduled)
+OPEN_WORK = (WorkOrderStatus.open, WorkOrderStatus.dispatched)
 
 ACCOUNT_PREFIX = {
     AccountType.residential: "1",
@@ -215,6 +220,11 @@ def transfer_service(
                        service_address.one_line(), reason)
 
 
+def work_order_fee(*, district: District, kind: WorkOrderKind) -> int:
+    """What the customer is charged for a work order they ask for: a meter test's fee."""
+    return to_cents(district.fees.meter_test_fee) if kind == WorkOrderKind.meter_test else 0
+
+
 def create_work_order(
     *, session: Session, actor: Actor, kind: WorkOrderKind, priority: str, location: str,
     zip_code: str | None, description: str, fee_cents: int, contact_phone: str | None,
@@ -259,7 +269,7 @@ def create_turn_on(*, session: Session, district: District, bundle: AccountBundl
     account, premise = bundle.account, bundle.premise
     open_one = session.exec(select(WorkOrder).where(
         WorkOrder.account_id == account.id, WorkOrder.kind == WorkOrderKind.turn_on,
-        col(WorkOrder.status).in_((WorkOrderStatus.open, WorkOrderStatus.dispatched)))).first()
+        col(WorkOrder.status).in_(OPEN_WORK))).first()
     account.status, account.shutoff_scheduled_on = AccountStatus.active, None
     session.add(account)
     if open_one is not None:
@@ -311,16 +321,6 @@ def turn_on_message(order: WorkOrder) -> Reason:
         "fee is added to your next bill.",
         f"Un equipo volverá a abrir su servicio de agua (orden {order.order_number}); se agrega un "
         f"cargo de reconexión de {fee} a su próxima factura.")
-
-
-# Reads of an account's orders, for its customer (GET /accounts/{n}/orders). Imported here, at
-# the reads, so the writes above stay as they are.
-from datetime import datetime  # noqa: E402
-
-from sqlmodel import col, or_  # noqa: E402
-
-OPEN_SERVICE = ("pending", "scheduled")
-OPEN_WORK = ("open", "dispatched")
 
 
 def account_orders(*, session: Session, account: Account, since: datetime,

@@ -14,20 +14,12 @@ from backend.core.security import decode_rep_token
 from backend.crud.audit import Actor
 from backend.hub import conversations as data
 from backend.hub.bridge import BotUnavailable
-from backend.models.common import ActorType
 from backend.models.conversations import Conversation, ConversationStatus, Message, Sender
 from backend.models.reps import Rep
 from common.cards import mask_cards
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-
-
-def rep_actor(rep: Rep | None, conversation_id: str) -> Actor:
-    """The audit actor for a rep's write; the system when no rep is named."""
-    if rep is None:
-        return Actor(type=ActorType.system, id="system", conversation_id=conversation_id)
-    return Actor(type=ActorType.rep, id=str(rep.id), conversation_id=conversation_id)
 
 
 class RepDesk:
@@ -49,14 +41,10 @@ class RepDesk:
         async def mail_if_away(self, *, conversation_id: str, text: str,
                                rep_name: str | None = None) -> bool: ...
 
-    async def _acting(self, conversation: Conversation, rep: Rep) -> Actor:
-        # Always the rep who acts: a supervisor stepping in is not the holder.
-        return rep_actor(rep, conversation.id)
-
     async def claim(self, *, conversation_id: str, rep: Rep) -> bool:
         assert rep.id is not None
         if not await self.db(data.claim, conversation_id=conversation_id, rep_id=rep.id,
-                             actor=rep_actor(rep, conversation_id)):
+                             actor=Actor.rep(rep.id, conversation_id)):
             return False
         conversation = await self.get(conversation_id)
         assert conversation is not None
@@ -67,7 +55,7 @@ class RepDesk:
                           internal: bool = False) -> Message:
         """A reply (live, and by email to a customer who is away) or an internal note."""
         message = await self._say(conversation, Sender.rep, mask_cards(text), rep=rep,
-                                  internal=internal, actor=rep_actor(rep, conversation.id))
+                                  internal=internal, actor=Actor.rep(rep.id, conversation.id))
         if not internal:
             await self.mail_if_away(conversation_id=conversation.id, text=message.text,
                                     rep_name=rep.name)
@@ -75,8 +63,9 @@ class RepDesk:
 
     async def transfer(self, *, conversation: Conversation, to_rep: Rep | None,
                        skill: str | None, rep: Rep) -> Conversation:
-        """To a named rep, or back to the queue (for a skill). rep: who transfers it."""
-        actor = await self._acting(conversation, rep)
+        """To a named rep, or back to the queue (for a skill). rep: who transfers it (a
+        supervisor stepping in is not the holder)."""
+        actor = Actor.rep(rep.id, conversation.id)
         if to_rep is not None:
             moved = await self.db(data.set_status, conversation_id=conversation.id,
                                   status=ConversationStatus.assigned, rep_id=to_rep.id,
@@ -91,7 +80,7 @@ class RepDesk:
         return moved
 
     async def return_to_bot(self, *, conversation: Conversation, rep: Rep) -> Conversation:
-        actor = await self._acting(conversation, rep)
+        actor = Actor.rep(rep.id, conversation.id)
         try:  # the bot's own handoff state, so its safety net works again
             await self.bridge.reset(conversation_id=conversation.id)
         except BotUnavailable as exc:
@@ -104,7 +93,7 @@ class RepDesk:
         return back
 
     async def resolve(self, *, conversation: Conversation, rep: Rep) -> Conversation:
-        actor = await self._acting(conversation, rep)
+        actor = Actor.rep(rep.id, conversation.id)
         closed = await self.db(data.set_status, conversation_id=conversation.id,
                                status=ConversationStatus.closed, actor=actor,
                                action="conversation_resolved")

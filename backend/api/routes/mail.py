@@ -12,7 +12,6 @@ from backend.crud import accounts as accounts_crud
 from backend.crud import contact as contact_crud
 from backend.crud.audit import Actor
 from backend.models.accounts import ReturnedMailIn, ReturnedMailPublic
-from backend.models.common import ActorType
 
 router = APIRouter(prefix="/returned-mail", tags=["mail"])
 
@@ -29,7 +28,7 @@ async def mark_returned_mail(body: ReturnedMailIn, rep: CurrentRep, engine: Engi
             return None
         return contact_crud.mark_returned_mail(
             session=session, bundle=bundle, bill_id=body.bill_id, note=body.note,
-            actor=Actor(type=ActorType.rep, id=str(rep.id)),
+            actor=Actor.rep(rep.id),
             ask_to_confirm=hub.mailer.queue_returned_mail if hub.mailer else None)
 
     try:

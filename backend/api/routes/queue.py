@@ -20,9 +20,8 @@ from backend.crud import orders as orders_crud
 from backend.crud import policies as policies_crud
 from backend.crud.account_card import account_card
 from backend.crud.audit import Actor
-from backend.domain.rates import from_cents, to_cents
+from backend.domain.rates import from_cents
 from backend.hub.events import rep_message
-from backend.models.common import ActorType, WorkOrderKind
 from backend.models.conversations import Conversation, ConversationStatus
 from backend.models.reps import Rep
 from backend.models.views import FeeWaiverRequest, PolicyOutcome, WorkOrderCreate
@@ -44,10 +43,6 @@ def _held_by(conversation: Conversation, rep: Rep) -> None:
         raise HTTPException(status.HTTP_409_CONFLICT, "This conversation is closed")
     if conversation.assigned_rep_id != rep.id and rep.role != "supervisor":
         raise HTTPException(status.HTTP_409_CONFLICT, "Claim the conversation first")
-
-
-def _actor(rep: Rep, conversation: Conversation) -> Actor:
-    return Actor(type=ActorType.rep, id=str(rep.id), conversation_id=conversation.id)
 
 
 @router.get("")
@@ -184,9 +179,9 @@ def create_work_order(conversation_id: str, body: WorkOrderCreate, session: Sess
     _held_by(conversation, rep)
     bundle = _verified_bundle(session, conversation)
     p = bundle.premise
-    fee = to_cents(district.fees.meter_test_fee) if body.kind == WorkOrderKind.meter_test else 0
+    fee = orders_crud.work_order_fee(district=district, kind=body.kind)
     order = orders_crud.create_work_order(
-        session=session, actor=_actor(rep, conversation), kind=body.kind, priority=body.priority,
+        session=session, actor=Actor.rep(rep.id, conversation.id), kind=body.kind, priority=body.priority,
         location=body.location or f"{p.street}, {p.city} {p.zip}", zip_code=body.zip or p.zip,
         description=body.description, fee_cents=fee, contact_phone=body.contact_phone,
         account=bundle.account, today=today)
@@ -203,4 +198,4 @@ def grant_fee_waiver(conversation_id: str, body: FeeWaiverRequest, session: Sess
     _held_by(conversation, rep)
     return outcome_public(policies_crud.request_fee_waiver(
         session=session, district=district, bundle=_verified_bundle(session, conversation),
-        actor=_actor(rep, conversation), today=today, fee_kind=body.fee_kind, reason=body.reason))
+        actor=Actor.rep(rep.id, conversation.id), today=today, fee_kind=body.fee_kind, reason=body.reason))

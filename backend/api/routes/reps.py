@@ -8,14 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from backend.api.deps import CurrentRep, CurrentSupervisor, HubDep, SessionDep
 from backend.crud import reps as reps_crud
 from backend.crud.audit import Actor
-from backend.models.common import ActorType
 from backend.models.reps import Rep, RepCreate, RepPublic, ShiftIn
 
 router = APIRouter(prefix="/reps", tags=["reps"])
-
-
-def _actor(rep: Rep) -> Actor:
-    return Actor(type=ActorType.rep, id=str(rep.id))
 
 
 @router.get("/me", response_model=RepPublic)
@@ -27,7 +22,7 @@ def read_me(rep: CurrentRep) -> Any:
 async def set_my_shift(body: ShiftIn, rep: CurrentRep, session: SessionDep, hub: HubDep) -> Any:
     """Start or end a shift: routing, expected waits and the after-hours notice depend on it."""
     updated = reps_crud.set_shift(session=session, rep=rep, on_shift=body.on_shift,
-                                  actor=_actor(rep))
+                                  actor=Actor.rep(rep.id))
     await hub.queue_changed()
     return updated
 
@@ -43,7 +38,7 @@ def create_rep(body: RepCreate, session: SessionDep, supervisor: CurrentSupervis
     if reps_crud.get_by_email(session=session, email=body.email) is not None:
         raise taken
     try:
-        return reps_crud.create_rep(session=session, rep_in=body, actor=_actor(supervisor))
+        return reps_crud.create_rep(session=session, rep_in=body, actor=Actor.rep(supervisor.id))
     except IntegrityError:  # created by a concurrent request since the check
         session.rollback()
         raise taken from None

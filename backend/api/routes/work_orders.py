@@ -6,7 +6,7 @@ from sqlmodel import select
 from backend.api.deps import CallerDep, DistrictDep, OptionalAccountDep, SessionDep, TodayDep
 from backend.api.errors import unprocessable
 from backend.crud import orders as orders_crud
-from backend.domain.rates import from_cents, to_cents
+from backend.domain.rates import from_cents
 from backend.models import WorkOrder
 from backend.models.common import Priority, WorkOrderKind
 from backend.models.views import WorkOrderCreate, WorkOrderPublic
@@ -55,7 +55,7 @@ def create_work_order(
         location, zip_code = f"{p.street}, {p.city} {p.zip}", p.zip
     if not location:
         raise unprocessable("location", "Where is it? Give an address or a nearby intersection")
-    fee = to_cents(district.fees.meter_test_fee) if body.kind == WorkOrderKind.meter_test else 0
+    fee = orders_crud.work_order_fee(district=district, kind=body.kind)
 
     order = orders_crud.create_work_order(
         session=session, actor=caller, kind=body.kind, priority=body.priority,
