@@ -149,7 +149,7 @@ def _apply(session: Session, district: District, approval: Approval, bundle: Acc
     reason = f"Approved by a supervisor: {approval.customer_reason}"
     if approval.kind == ApprovalKind.fee_waiver:
         waivable: Waivable | None = Waivable.from_request(request)
-        if waivable.target.startswith("bill:None"):  # type: ignore[union-attr]
+        if not waivable.names_a_fee:  # type: ignore[union-attr]
             # Recorded before requests named their charge: credit what is charged now, if any.
             waivable = current_fee(session=session, account=bundle.account,
                                    fee_kind=request.get("fee_kind", ""))

@@ -40,6 +40,11 @@ class Waivable:
     bill_id: int | None = None
 
     @property
+    def names_a_fee(self) -> bool:
+        """False for a request recorded before requests named the charge they waive."""
+        return not (self.charge_id is None and self.deposit_id is None and self.bill_id is None)
+
+    @property
     def target(self) -> str:
         """What is waived, as one key: two requests for the same fee are one request."""
         if self.charge_id is not None:
