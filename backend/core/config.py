@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     ENVIRONMENT: Literal["development", "test", "production"] = "development"
     PROJECT_NAME: str = "WaterDesk"
     API_V1_STR: str = "/api/v1"
+    # Where customers reach the site: links in emails (signed chat links, ratings, opt-outs).
+    PUBLIC_URL: str = "http://127.0.0.1:8000"
 
     SECRET_KEY: str = DEV_SECRET_KEY
     SERVICE_TOKEN: str = DEV_SERVICE_TOKEN

@@ -169,7 +169,9 @@ def claim(*, session: Session, conversation_id: str, rep_id: int,
         update(Conversation)
         .where(col(Conversation.id) == conversation_id,
                col(Conversation.status) == ConversationStatus.queued)
-        .values(status=ConversationStatus.assigned, assigned_rep_id=rep_id, updated_at=utcnow()))
+        .values(status=ConversationStatus.assigned, assigned_rep_id=rep_id, updated_at=utcnow(),
+                # The first claim ends the wait the reports measure; a transfer's doesn't.
+                claimed_at=func.coalesce(col(Conversation.claimed_at), utcnow())))
     won = result.rowcount == 1  # type: ignore[attr-defined]
     if won:  # only the winner's claim is a change
         audited(session=session, actor=actor, action="conversation_claimed",

@@ -15,12 +15,18 @@ from backend.models.billing import (
 )
 from backend.models.conversations import Conversation, Message
 from backend.models.customers import Customer, Premise
+from backend.models.leaks import JobRun, LeakAlert, NightFlow
 from backend.models.lockout import LockoutCounter
 from backend.models.email import EmailAttachment, EmailThread, InboundEmail, OutboxEmail  # noqa: F401
 from backend.models.orders import Outage, OutageReport, ServiceOrder, WorkOrder
+from backend.models.ratings import Rating
 from backend.models.reps import Rep
 
 __all__ = [
+    "Rating",
+    "NightFlow",
+    "LeakAlert",
+    "JobRun",
     "Account",
     "AccountNote",
     "Approval",

@@ -29,6 +29,8 @@ class AccountBase(SQLModel):
     # An e-bill to the email on file bounced: reps follow up by another channel.
     email_bounced: bool = False
     shutoff_scheduled_on: date | None = None
+    # Proactive leak alerts by email: on unless the customer opts out.
+    leak_alerts: bool = True
 
 
 class Account(AccountBase, table=True):

@@ -58,7 +58,7 @@ class Payment(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id", index=True)
     bill_id: int | None = Field(default=None, foreign_key="bill.id")
     amount_cents: int
-    paid_on: date
+    paid_on: date = Field(index=True)
     method: PaymentMethod = Field(sa_type=String(12))
     channel: PaymentChannel = Field(default=PaymentChannel.mail, sa_type=String(12))
     # The processor's reference: a payment posted twice is recognised by it.

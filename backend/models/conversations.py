@@ -42,6 +42,10 @@ class ConversationBase(SQLModel):
     closed_at: datetime | None = None
     # Where to follow up when nobody could answer live (after hours, no rep on shift).
     followup_email: str | None = Field(default=None, max_length=254)
+    # When a rep first claimed it: the wait to claim is claimed_at - queued_at.
+    claimed_at: datetime | None = None
+    # When the customer was asked to rate it (once per conversation).
+    rating_requested_at: datetime | None = None
 
 
 class Conversation(ConversationBase, table=True):
@@ -51,7 +55,7 @@ class Conversation(ConversationBase, table=True):
     reconnect_secret_hash: str | None = Field(default=None, max_length=64)
     # What the bot learnt, as handed off: summary, collected details, emotion readings.
     handoff: dict = Field(default_factory=dict, sa_column=Column(JSON))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -70,6 +74,8 @@ class Message(SQLModel, table=True):
     rep_id: int | None = Field(default=None, foreign_key="rep.id")
     # Internal notes are for reps only and never reach the customer.
     internal: bool = False
+    # The bot's reading of a customer message (nlu_fallback when it had none), for reports.
+    intent: str | None = Field(default=None, max_length=60)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -3,7 +3,9 @@
 import { io } from "socket.io-client";
 import { h } from "../shared/linkify.js";
 import { api, auth, errorText } from "./api.js";
+import { analyticsView, loadAnalytics } from "./analytics.js";
 import { approvalsView, auditView, loadApprovals, loadAudit } from "./backoffice.js";
+import { cashierView, loadCashier } from "./cashier.js";
 import { conversationView } from "./conversation.js";
 import { Dialogs } from "./dialogs.js";
 import { ui } from "./i18n.js";
@@ -13,6 +15,8 @@ const SUPERVISOR_TAB = "supervisor";
 // The supervisor's own screens, beside the conversation tabs.
 const APPROVALS_TAB = "approvals";
 const AUDIT_TAB = "audit";
+const ANALYTICS_TAB = "analytics";
+const CASHIER_TAB = "cashier";
 
 export class ConsoleApp {
   constructor(root, { onSignOut }) {
@@ -310,6 +314,8 @@ export class ConsoleApp {
     if (c) c.unread = 0;
     if (id === APPROVALS_TAB) loadApprovals(this);
     if (id === AUDIT_TAB && !this.audit) loadAudit(this);
+    if (id === ANALYTICS_TAB && !this.analytics) loadAnalytics(this);
+    if (id === CASHIER_TAB && !this.cashier) loadCashier(this);
     this.render();
   }
 
@@ -325,7 +331,8 @@ export class ConsoleApp {
     const tabs = [...this.convs.values()].map((c) => tab(c.id, tabLabel(c), true, this.active === c.id ? 0 : c.unread));
     if (this.me?.role === "supervisor") {
       tabs.unshift(tab(SUPERVISOR_TAB, t.supervisor, false), tab(APPROVALS_TAB, t.approvals, false,
-        this.approvals?.items?.length || 0), tab(AUDIT_TAB, t.audit, false));
+        this.approvals?.items?.length || 0), tab(AUDIT_TAB, t.audit, false),
+        tab(ANALYTICS_TAB, t.analytics, false), tab(CASHIER_TAB, t.cashier, false));
     }
     this.tabsEl.replaceChildren(...tabs);
   }
@@ -338,6 +345,8 @@ export class ConsoleApp {
     if (this.active === SUPERVISOR_TAB) view = supervisorView(this);
     else if (this.active === APPROVALS_TAB) view = approvalsView(this);
     else if (this.active === AUDIT_TAB) view = auditView(this);
+    else if (this.active === ANALYTICS_TAB) view = analyticsView(this);
+    else if (this.active === CASHIER_TAB) view = cashierView(this);
     else if (conv) view = conversationView(this, conv);
     else view = h("div", { class: "placeholder" }, h("p", { text: this.t.pick }));
     this.panelEl.replaceChildren(view);
