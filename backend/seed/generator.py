@@ -342,6 +342,7 @@ def seed_demo(*, session: Any, today: date, district: District, n_accounts: int 
               seed: int = 20261126) -> SeedReport:
     """Fill an empty database with demo data; does nothing if any account exists."""
     from backend.seed.fixed import add_fixed_accounts
+    from backend.seed.history import add_history
     from backend.seed.population import add_population
 
     if session.execute(select(Account.id).limit(1)).first() is not None:
@@ -354,6 +355,7 @@ def seed_demo(*, session: Any, today: date, district: District, n_accounts: int 
     add_outage(ctx)
     _insert_all(session, ctx.rows)
     _advance_sequences(session, ctx.rows)
+    add_history(session, today=today, seed=seed)
     session.commit()
     counts = {m.__tablename__: ctx.rows.count(m) for m in INSERT_ORDER}
     accounts, bills = counts["account"], counts["bill"]
