@@ -15,6 +15,7 @@ from actions.api import APIError, APIUnavailable, WaterDeskAPI, get_api
 from actions.emotion import read_emotion
 from actions.requests import FORMS, TASKS, second_request
 from common.channel import METADATA_KEY, peek
+from common.signals import task_done_payload
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,22 @@ log = logging.getLogger(__name__)
 NOT_A_STEP = {"action_greet", "action_default_fallback", "action_handle_inform"}
 # Actions that can run after verification, by name; filled as the topic modules load.
 REGISTRY: dict[str, type["WaterDeskAction"]] = {}
+# Actions that finish a customer's task when they end without a question, form, offer or
+# handoff: the hub is told (`task_done`, common/signals.py) and asks the customer to rate it.
+TASKS_DONE = frozenset({
+    "action_check_balance", "action_explain_bill", "action_usage_history",  # explained
+    "action_order_status", "action_fee_waiver",  # looked up; decided
+    "action_payment_arrangement", "action_autopay", "action_paperless",  # made or changed
+    "action_leak_order", "action_meter_test_order", "action_meter_reread",  # work orders
+    "action_report_leak", "action_water_quality",
+    "action_start_service", "action_stop_service", "action_transfer_service",  # placed
+    "action_update_contact", "action_confirm_mailing",
+    "action_water_outage", "action_report_outage",  # answered; report filed
+})
+# A yes to an offer finishes the task that offered it (action_accept_offer does the work).
+OFFER_TASKS = {"arrangement": "action_payment_arrangement",
+               "extension": "action_payment_arrangement",
+               "autopay": "action_autopay", "paperless": "action_paperless"}
 
 
 @dataclass(frozen=True)
@@ -171,6 +188,11 @@ class WaterDeskAction(Action, ABC):
                 return events + handed
         if second := second_request(tracker.latest_message):
             events.append(SlotSet("next_request", second))
+        if not ctx.verified and channel_claims(tracker).get("link"):
+            from actions.verification import verify_by_link  # that module imports this one
+
+            ctx, linked = await verify_by_link(tracker=tracker, ctx=ctx)
+            events += linked
         if self.needs_verification and not ctx.verified:
             return events + start_verification(pending=self.action_name, tracker=tracker)
         done = await self.safely(dispatcher, tracker, ctx)
@@ -181,7 +203,7 @@ class WaterDeskAction(Action, ABC):
     async def safely(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                      ctx: Context) -> list[EventType]:
         try:
-            return await self.handle(dispatcher, tracker, ctx)
+            done = await self.handle(dispatcher, tracker, ctx)
         except APIUnavailable as exc:
             log.warning("backend unavailable in %s: %s", self.action_name, exc)
             from actions.handoff import hand_off
@@ -200,11 +222,26 @@ class WaterDeskAction(Action, ABC):
             say(dispatcher, ctx, f"I couldn't do that: {exc.message}",
                 f"No pude hacerlo: {exc.message}")
             return []
+        if task := finished_task(self.action_name, tracker, done):
+            dispatcher.utter_message(json_message=task_done_payload(task))
+        return done
 
     @abstractmethod
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                      ctx: Context) -> list[EventType]:
         """The topic's work, once guards and verification have passed."""
+
+
+def finished_task(name: str, tracker: Tracker, done: list[EventType]) -> str | None:
+    """The task an action that returned `done` without failing has finished, if any: none while
+    it asks something (an offer, a form, verification) or hands off."""
+    from actions.contact_check import busy  # that module imports this one
+
+    if name == "action_accept_offer":
+        name = OFFER_TASKS.get((tracker.get_slot("offer") or "").partition(":")[0], "")
+    if name not in TASKS_DONE or busy(done):
+        return None
+    return name
 
 
 async def perform(name: str, *, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -15,6 +16,7 @@ from actions.contact_check import contact_aside
 from common.language import detect_language
 
 MAX_FAILURES = 3
+log = logging.getLogger(__name__)
 
 
 class ValidateVerifyForm(FormValidationAction):
@@ -141,6 +143,31 @@ class ActionVerify(WaterDeskAction):
             buttons=[("Yes, connect me", "Sí, comuníqueme", "/affirm"),
                      ("No, thanks", "No, gracias", "/deny")])
         return [SlotSet("pending_action", None), SlotSet("offer", "handoff:verification_failed")]
+
+
+async def verify_by_link(*, tracker: Tracker, ctx: Context) -> tuple[Context, list[EventType]]:
+    """A leak alert's signed chat link opened this conversation: the hub checked the link and
+    puts its account in the channel facts it signs. The backend checks that signature on
+    /verify; the customer is asked nothing. Any refusal leaves them unverified, to verify as
+    usual."""
+    account = channel_claims(tracker).get("link")
+    if not isinstance(account, str) or not account:
+        return ctx, []
+    try:
+        result = await get_api().verify(account_number=account, method="signed_link",
+                                        channel_token=channel_token(tracker),
+                                        conversation_id=ctx.conversation_id)
+    except (APIError, APIUnavailable) as exc:
+        log.warning("signed link verification refused: %s", exc)
+        return ctx, []
+    if not result.get("verified"):
+        return ctx, []
+    ctx = ctx.with_verification(token=result["verification_token"],
+                                account=result["account_number"], name=result["first_name"],
+                                lang=ctx.lang)
+    return ctx, [SlotSet("verified", True), SlotSet("verification_token", ctx.token),
+                 SlotSet("verified_account", ctx.account), SlotSet("customer_name", ctx.name),
+                 SlotSet("verify_failures", 0)]
 
 
 async def _district_phone() -> str:

@@ -2,17 +2,22 @@ from fastapi import APIRouter
 
 from backend.api.routes import (
     accounts,
+    analytics,
     approvals,
+    assist,
     audit,
+    cashier,
     conversations,
     district,
     email,
+    leak_alerts,
     login,
     mail,
     outages,
     payments,
     policies,
     queue,
+    ratings,
     reps,
     service_orders,
     utils,
@@ -35,6 +40,11 @@ api_router.include_router(email.router)
 api_router.include_router(login.router)
 api_router.include_router(reps.router)
 api_router.include_router(queue.router)
+api_router.include_router(assist.router)
 api_router.include_router(approvals.router)
 api_router.include_router(mail.router)
 api_router.include_router(audit.router)
+api_router.include_router(leak_alerts.router)
+api_router.include_router(cashier.router)
+api_router.include_router(analytics.router)
+api_router.include_router(ratings.router)

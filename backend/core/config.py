@@ -107,6 +107,11 @@ class Settings(BaseSettings):
     OUTBOX_MAX_ATTEMPTS: int = 8
     OUTBOX_BACKOFF_SECONDS: float = 30.0
 
+    # Scheduled jobs (python -m backend.jobs): the leak scan runs once a district day from this
+    # local hour; the scheduler looks every JOBS_TICK_SECONDS (a failed run is tried again then).
+    LEAK_ALERT_HOUR: int = 7  # 0-23
+    JOBS_TICK_SECONDS: float = 60.0
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def database_url(self) -> str:

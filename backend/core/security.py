@@ -82,6 +82,8 @@ class ChannelFacts:
     conversation_id: str
     channel: str
     email: str | None = None
+    # The account a signed chat link (backend/core/links.py) opened this conversation for.
+    link_account: str | None = None
 
 
 def create_channel_token(*, settings: Settings, facts: ChannelFacts) -> str:
@@ -91,6 +93,8 @@ def create_channel_token(*, settings: Settings, facts: ChannelFacts) -> str:
               "cid": facts.conversation_id, "ch": facts.channel}
     if facts.email:
         claims["email"] = facts.email
+    if facts.link_account:
+        claims["link"] = facts.link_account
     return jwt.encode(claims, settings.SECRET_KEY, algorithm=ALGORITHM)
 
 
@@ -98,8 +102,10 @@ def decode_channel_token(*, settings: Settings, token: str) -> ChannelFacts | No
     try:
         claims = jwt.decode(token, settings.SECRET_KEY, algorithms=[ALGORITHM],
                             audience=CHANNEL_AUDIENCE)
+        link = claims.get("link")
         return ChannelFacts(conversation_id=str(claims["cid"]), channel=str(claims["ch"]),
-                            email=claims.get("email"))
+                            email=claims.get("email"),
+                            link_account=link if isinstance(link, str) and link else None)
     except (jwt.PyJWTError, KeyError):
         return None
 

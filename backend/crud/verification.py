@@ -113,3 +113,19 @@ def verify(
         session.add(conversation)
         session.commit()
     return Outcome(verified=True, account=match[0], customer=match[1])
+
+
+def verify_signed_link(*, session: Session, account_number: str,
+                       conversation_id: str) -> Outcome:
+    """The hub vouches (in a channel token the caller checked) that a signed chat link opened
+    this conversation for the account. Nothing is guessed here, so no lockout is counted: the
+    link's signature is the proof. Only an account that exists is verified."""
+    bundle = get_bundle(session=session, account_number=account_number.strip())
+    if bundle is None:
+        return Outcome(verified=False)
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is not None:
+        conversation.verified_account = bundle.account.account_number
+        session.add(conversation)
+        session.commit()
+    return Outcome(verified=True, account=bundle.account, customer=bundle.customer)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from backend.core.config import Settings
-from backend.email import followup, notices, outbound
+from backend.email import followup, notices, outbound, rating
 from backend.email.outbox import enqueue
 from backend.models.accounts import Account
 from backend.models.conversations import Conversation
@@ -30,6 +30,12 @@ class EmailMailer:
                          to_address: str) -> None:
         outbound.queue_transcript(session=session, conversation=conversation,
                                   to_address=to_address, settings=self.settings)
+
+    def queue_rating_request(self, *, session: Session, conversation: Conversation,
+                             trigger: str) -> bool:
+        return rating.queue_rating_request(session=session, settings=self.settings,
+                                           conversation=conversation,
+                                           trigger=trigger) is not None
 
     def queue_returned_mail(self, session: Session, customer: Customer, account: Account) -> None:
         enqueue(session=session, msg=notices.returned_mail(

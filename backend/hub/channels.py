@@ -39,6 +39,12 @@ class Mailer(Protocol):
     def queue_transcript(self, *, session: Session, conversation: Conversation,
                          to_address: str) -> None: ...
 
+    def queue_rating_request(self, *, session: Session, conversation: Conversation,
+                             trigger: str) -> bool:
+        """Ask the customer, in the conversation's email thread, to rate it (links to a signed
+        page); trigger: resolved | bot_task. False when there is no thread to write in."""
+        ...
+
     def queue_returned_mail(self, session: Session, customer: Customer,
                             account: Account) -> None:
         """Ask the customer, at the email on file, to confirm their mailing address; commits."""

@@ -253,12 +253,19 @@ def rep_name(*, session: Session, rep_id: int | None) -> str | None:
     return rep.name if rep else None
 
 
-def store_bot_replies(*, session: Session, conversation_id: str,
-                      replies: list[dict[str, Any]]) -> tuple[list[Message], Conversation, bool]:
+def store_bot_replies(*, session: Session, conversation_id: str, replies: list[dict[str, Any]],
+                      customer_message_id: int | None = None,
+                      intent: str | None = None) -> tuple[list[Message], Conversation, bool]:
     """The bot's replies to one message, in order; a handoff among them queues the conversation.
-    Returns (stored messages, the conversation, whether it was handed off)."""
+    intent: the bot's reading of that message (customer_message_id), kept for the reports in
+    the same transaction. Returns (stored messages, the conversation, whether it was handed
+    off)."""
     stored: list[Message] = []
     handed_off = False
+    if customer_message_id is not None and intent:
+        session.execute(update(Message).where(col(Message.id) == customer_message_id)
+                        .values(intent=intent[:60]))
+        session.commit()  # on its own: a reply's retried seq below rolls back what is pending
     for reply in replies:
         text, payload, handoff = bot_reply(reply)
         if text or payload.get("buttons") or not handoff:

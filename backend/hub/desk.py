@@ -40,6 +40,7 @@ class RepDesk:
                                   rep_name: str | None = None) -> None: ...
         async def mail_if_away(self, *, conversation_id: str, text: str,
                                rep_name: str | None = None) -> bool: ...
+        async def ask_rating(self, *, conversation_id: str, trigger: str) -> Message | None: ...
 
     async def claim(self, *, conversation_id: str, rep: Rep) -> bool:
         assert rep.id is not None
@@ -98,6 +99,7 @@ class RepDesk:
                                status=ConversationStatus.closed, actor=actor,
                                action="conversation_resolved")
         await self._status_changed(closed, data.CLOSED)
+        await self.ask_rating(conversation_id=closed.id, trigger="resolved")  # once, ever
         return closed
 
     async def rep_names(self) -> dict[int, str]:

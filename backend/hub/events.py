@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.crud.ratings import REQUEST_KEY
 from backend.models.conversations import Message
 
 # Namespaces, and one room per conversation in each.
@@ -29,6 +30,9 @@ def bot_uttered(message: Message, rep_name: str | None = None) -> dict[str, Any]
                                 "created_at": message.created_at.isoformat()}
     if rep_name:
         metadata["rep_name"] = rep_name
+    if message.payload and isinstance(message.payload.get(REQUEST_KEY), dict):
+        # The request for a 1-to-5 rating (hub/voice.py): the widget shows its rating form.
+        metadata[REQUEST_KEY] = message.payload[REQUEST_KEY]
     out: dict[str, Any] = {"text": message.text}
     buttons = message.payload.get("buttons") if message.payload else None
     if buttons:

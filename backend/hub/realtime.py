@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import math
 import re
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import socketio
 
 from backend.core.config import Settings
+from backend.crud.ratings import RatingRefused
 from backend.hub import events
 from backend.hub.conversations import text_for
+from backend.hub.limits import Limits
 from backend.hub.service import Hub
 from backend.models.conversations import ConversationStatus
 
@@ -59,6 +58,13 @@ SAY = {
                     "es": "El correo no está disponible en este momento"},
     "server_error": {"en": "Something went wrong on our side. Please try again.",
                      "es": "Algo falló de nuestro lado. Inténtelo de nuevo."},
+    # A rating (hub/voice.py, crud/ratings.py).
+    "bad_score": {"en": "Please choose a rating from 1 to 5.",
+                  "es": "Elija una calificación del 1 al 5."},
+    "already_rated": {"en": "You've already rated this conversation. Thank you!",
+                      "es": "Ya calificó esta conversación. ¡Gracias!"},
+    "not_requested": {"en": "This conversation can't be rated yet.",
+                      "es": "Esta conversación todavía no se puede calificar."},
 }
 
 
@@ -95,57 +101,6 @@ def make_server(settings: Settings) -> socketio.AsyncServer:
         async_mode="asgi", client_manager=manager,
         cors_allowed_origins=cors_origins(settings.WIDGET_ORIGINS), cors_credentials=False,
         max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20)
-
-
-# --- limits --------------------------------------------------------------------------------
-
-class Limiter:
-    """Token buckets per key (a conversation, an IP address) in this process's memory: with
-    several backend processes, each one counts on its own."""
-
-    MAX_KEYS = 50_000
-
-    def __init__(self, *, burst: float, per_second: float) -> None:
-        self.burst, self.rate = burst, per_second
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, when)
-
-    def _tokens(self, key: str, now: float) -> float:
-        tokens, when = self._buckets.get(key, (self.burst, now))
-        return min(self.burst, tokens + (now - when) * self.rate)
-
-    def wait(self, key: str, now: float) -> float:
-        """Seconds until `key` has a token; 0 when it has one now."""
-        return max(0.0, (1 - self._tokens(key, now)) / self.rate)
-
-    def take(self, key: str, now: float) -> None:
-        if len(self._buckets) >= self.MAX_KEYS:  # full buckets say nothing: forget them
-            self._buckets = {k: v for k, v in self._buckets.items()
-                             if self._tokens(k, now) < self.burst}
-        self._buckets[key] = (self._tokens(key, now) - 1, now)
-
-
-@dataclass
-class Limits:
-    chat_per_conversation: Limiter = field(
-        default_factory=lambda: Limiter(burst=10, per_second=0.5))
-    # Generous: offices and mobile networks put many customers behind one address.
-    chat_per_ip: Limiter = field(default_factory=lambda: Limiter(burst=40, per_second=2))
-    sessions_per_ip: Limiter = field(default_factory=lambda: Limiter(burst=20, per_second=0.2))
-    transcripts_per_ip: Limiter = field(
-        default_factory=lambda: Limiter(burst=5, per_second=5 / 3600))
-    clock: Callable[[], float] = time.monotonic
-
-    def admit(self, *checks: tuple[Limiter, str | None]) -> int:
-        """0, with a token taken from every bucket; else whole seconds to wait (none taken).
-        A check without a key (no client address) is skipped."""
-        now = self.clock()
-        checks = tuple((limiter, key) for limiter, key in checks if key is not None)
-        wait = max((limiter.wait(key, now) for limiter, key in checks), default=0.0)
-        if wait > 0:
-            return max(1, math.ceil(wait))
-        for limiter, key in checks:
-            limiter.take(key, now)  # type: ignore[arg-type]
-        return 0
 
 
 # --- input -----------------------------------------------------------------------------------
@@ -216,7 +171,12 @@ class CustomerNamespace(GuardedNamespace):
         session = await self._session(sid)
         wanted = data.get("session_id")
         conversation, secret = None, None
-        if isinstance(wanted, str) and SESSION_ID.match(wanted):
+        # A leak alert's signed link always starts a new conversation: it never resumes, and so
+        # never reveals, one the browser had. Only the hub's check of its signature counts.
+        link = data.get("chat_link")
+        from_link = link not in (None, "")
+        link = link if isinstance(link, str) and readable(link, one_line=True) else ""
+        if isinstance(wanted, str) and SESSION_ID.match(wanted) and not from_link:
             # The id alone is not enough: the conversation may hold verified account data.
             conversation = await self.hub.resume(conversation_id=wanted,
                                                  secret=data.get("session_secret"))
@@ -226,7 +186,8 @@ class CustomerNamespace(GuardedNamespace):
             if wait:
                 return await self.refuse(sid, "rate_limited", language=language,
                                          say="too_many_sessions", retry_after=wait)
-            conversation, secret = await self.hub.open_session(language=language)
+            conversation, secret = await self.hub.open_session(
+                language=language, chat_link=link if from_link else None)
         if session.get("conversation_id") not in (None, conversation.id):
             await self.leave_room(sid, events.room(session["conversation_id"]))
         await self.save_session(sid, {**session, "conversation_id": conversation.id,
@@ -237,6 +198,8 @@ class CustomerNamespace(GuardedNamespace):
         try:
             await self._catch_up(sid, conversation, secret=secret,
                                  last_seq=data.get("last_seq") if conversation.id == wanted else None)
+            if from_link and secret:
+                await self.hub.greet_from_link(conversation)
         except Exception:
             # In the room but not caught up (the database went away mid-resume): later messages
             # would arrive live and move the client's last_seq past the ones it missed. Drop the
@@ -344,6 +307,25 @@ class CustomerNamespace(GuardedNamespace):
                                                   email=email)
         if refusal:
             return await self.refuse(sid, refusal, language=language)
+        return {"ok": True}
+
+    async def on_rate(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """{score: 1..5, comment?}: the rating of this socket's own conversation (joined with
+        its secret), never of a conversation the client names."""
+        session = await self._session(sid)
+        conversation_id, language = session.get("conversation_id"), session.get("language", "en")
+        if conversation_id is None:
+            return await self.refuse(sid, "unknown_session", detail="Send session_request first")
+        data = data if isinstance(data, dict) else {}
+        comment = data.get("comment")
+        if comment is not None and not (isinstance(comment, str) and readable(comment)
+                                        and len(comment) <= MAX_TEXT):
+            return await self.refuse(sid, "bad_request", language=language, say="bad_text")
+        try:
+            await self.hub.rate(conversation_id=conversation_id, score=data.get("score"),
+                                comment=comment)
+        except RatingRefused as exc:
+            return await self.refuse(sid, exc.code, language=language)
         return {"ok": True}
 
 

@@ -18,20 +18,24 @@ from sqlmodel import Session, select
 
 from backend.core.config import Settings
 from backend.core.db import run_in_session
+from backend.core.links import decode_chat_link
 from backend.core.security import ChannelFacts, create_channel_token
 from backend.crud.audit import Actor
 from backend.domain.district import District
 from backend.hub import conversations as data
 from backend.hub import events
+from backend.hub import links as chat_links
 from backend.hub.events import CUSTOMERS, REPS, room
 from backend.hub import queue as rules
 from backend.hub.bridge import BotUnavailable, RasaBridge
 from backend.hub.channels import CustomerMail, Mailer
 from backend.hub.desk import RepDesk
+from backend.hub.voice import CustomerVoice
 from backend.models.common import utcnow
 from backend.models.conversations import Conversation, ConversationStatus, Message, Sender
 from backend.models.reps import Rep
 from common.cards import mask_cards
+from common.signals import split_signals
 
 T = TypeVar("T")
 @dataclass
@@ -48,7 +52,7 @@ def _emotion(handoff: dict[str, Any]) -> str | None:
     return last.get("label") if isinstance(last, dict) else None
 
 
-class Hub(RepDesk, CustomerMail):
+class Hub(RepDesk, CustomerMail, CustomerVoice):
     """The hub's core: customers' messages, the bot, the queue. What reps do is in desk.py, the
     email features (through a registered Mailer, never an import) in channels.py."""
 
@@ -72,12 +76,30 @@ class Hub(RepDesk, CustomerMail):
         return await self.db(data.start, channel=channel[:20],
                              language="es" if language.startswith("es") else "en")
 
-    async def open_session(self, *, language: str) -> tuple[Conversation, str]:
-        """A new web conversation and its reconnect secret (only a hash of it is stored)."""
+    async def open_session(self, *, language: str,
+                           chat_link: str | None = None) -> tuple[Conversation, str]:
+        """A new web conversation and its reconnect secret (only a hash of it is stored).
+        chat_link: a leak alert's signed link token; a valid one binds the conversation to its
+        account (backend/hub/links.py), anything else opens it as usual."""
         secret, digest = data.new_secret()
         conversation = await self.db(data.start, channel="web", secret_hash=digest,
                                      language="es" if language.startswith("es") else "en")
+        link = decode_chat_link(settings=self.settings, token=chat_link) \
+            if chat_link and len(chat_link) <= chat_links.MAX_TOKEN else None
+        if link is not None:
+            conversation = await self.db(chat_links.bind, conversation_id=conversation.id,
+                                         link=link) or conversation
         return conversation, secret
+
+    async def greet_from_link(self, conversation: Conversation) -> Message:
+        """The first words of a conversation a chat link opened: the account it is for (its
+        last 4 digits) and what to ask, or, for a link that didn't bind, that it expired."""
+        account = chat_links.link_account(conversation)
+        if account is None:
+            return await self._say(conversation, Sender.system,
+                                   data.text_for(chat_links.EXPIRED, conversation.language))
+        return await self._say(conversation, Sender.bot, data.text_for(
+            chat_links.GREETING, conversation.language, last4=account[-4:]))
 
     async def resume(self, *, conversation_id: str, secret: object) -> Conversation | None:
         """The conversation, only for the holder of its reconnect secret."""
@@ -128,7 +150,8 @@ class Hub(RepDesk, CustomerMail):
         if not unanswered or conversation.status != ConversationStatus.bot:
             return result  # a resend answered already, or a person holds it (or it's queued)
         facts = ChannelFacts(conversation_id=conversation.id, channel=conversation.channel,
-                             email=sender_email)
+                             email=sender_email,
+                             link_account=chat_links.link_account(conversation))
         meta = {"language": metadata.get("language") or conversation.language,
                 "channel_token": create_channel_token(settings=self.settings, facts=facts)}
         await self.sio.emit("typing", {"sender": "bot", "typing": True},
@@ -154,14 +177,19 @@ class Hub(RepDesk, CustomerMail):
         finally:
             await self.sio.emit("typing", {"sender": "bot", "typing": False},
                                 room=room(conversation_id), namespace=CUSTOMERS)
+        # The bot's control messages are read here and never stored or shown as replies.
+        replies, signals = split_signals(replies)
         # All of the bot's replies stored in one trip to a worker thread, then sent in order.
         stored, conversation, handed_off = await self.db(
-            data.store_bot_replies, conversation_id=conversation.id, replies=replies)
+            data.store_bot_replies, conversation_id=conversation.id, replies=replies,
+            customer_message_id=message.id, intent=signals.intent)
         for reply_message in stored:
             await self._emit(reply_message)
         result.replies += stored
         if handed_off:
             result.replies += await self._announce_queued(conversation)
+        elif signals.tasks_done:  # asked apart from the replies: the email's answer is theirs
+            await self.ask_rating(conversation_id=conversation.id, trigger="bot_task")
         result.status = conversation.status
         return result
 

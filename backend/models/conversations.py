@@ -42,6 +42,9 @@ class ConversationBase(SQLModel):
     closed_at: datetime | None = None
     # Where to follow up when nobody could answer live (after hours, no rep on shift).
     followup_email: str | None = Field(default=None, max_length=254)
+    # The account a leak alert's signed link opened it for: every bot turn's signed channel
+    # facts carry it, so the bot verifies without questions (backend/hub/links.py).
+    link_account: str | None = Field(default=None, max_length=12)
     # When a rep first claimed it: the wait to claim is claimed_at - queued_at.
     claimed_at: datetime | None = None
     # When the customer was asked to rate it (once per conversation).

@@ -47,9 +47,15 @@ class VerifyRequest(SQLModel):
                     "authenticated it; that address, when it is the one on file, is the second "
                     "factor")
     conversation_id: str | None = Field(default=None, max_length=100)
+    method: Literal["signed_link"] | None = Field(
+        default=None,
+        description="signed_link: the channel_token says a signed chat link (a leak alert's) "
+                    "opened this conversation for account_number; nothing else is asked")
 
     @model_validator(mode="after")
     def _one_method(self) -> "VerifyRequest":
+        if self.method == "signed_link" and not (self.account_number and self.channel_token):
+            raise ValueError("signed_link needs account_number and channel_token")
         if not ((self.account_number and (self.zip or self.channel_token))
                 or (self.phone and self.last_name)):
             raise ValueError("give account_number and zip (or channel_token), "

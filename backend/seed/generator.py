@@ -38,6 +38,7 @@ from backend.models import (
     Installment,
     Meter,
     MeterRead,
+    NightFlow,
     Outage,
     Payment,
     PaymentArrangement,
@@ -45,11 +46,13 @@ from backend.models import (
     ServiceOrder,
     WorkOrder,
 )
+from backend.seed.payments import received
 
 # Parents before children, so foreign keys hold at every batch.
 INSERT_ORDER: tuple[type, ...] = (
-    Customer, Premise, Account, Meter, MeterRead, Bill, BillLine, Payment, FeeAdjustment,
-    PaymentArrangement, Installment, Deposit, AccountNote, ServiceOrder, WorkOrder, Outage,
+    Customer, Premise, Account, Meter, NightFlow, MeterRead, Bill, BillLine, Payment,
+    FeeAdjustment, PaymentArrangement, Installment, Deposit, AccountNote, ServiceOrder,
+    WorkOrder, Outage,
 )
 BATCH_SIZE = 5000
 OUTAGE_ZIP = "92688"
@@ -119,6 +122,8 @@ class Ctx:
     today: date
     rows: Rows = field(default_factory=Rows)
     warnings: list[str] = field(default_factory=list)
+    # The seed itself: side choices (payment channels) draw from their own Random seeded by it.
+    seed: int = 0
 
     def at(self, day: date, hour: int = 9, minute: int = 0) -> datetime:
         # `hour` is Pacific time, stored as naive UTC at a fixed UTC-8: fine for demo data.
@@ -266,7 +271,9 @@ def emit_history(ctx: Ctx, *, acct: AcctRef, periods: Sequence[Period], first_re
             if paid_on >= ctx.today:
                 raise ValueError(f"payment dated {paid_on} is not before today")
             rows.add(Payment, account_id=acct.account_id, bill_id=bill_id, amount_cents=amount,
-                     paid_on=paid_on, method=method, late=paid_on > due)
+                     paid_on=paid_on, late=paid_on > due,
+                     **received(ctx, payment_id=rows.count(Payment) + 1, method=method,
+                                paid_on=paid_on))
             if paid_on <= due:
                 paid_by_due += amount
         late_fee_next = paid_by_due < total and due < ctx.today
@@ -342,6 +349,7 @@ def seed_demo(*, session: Any, today: date, district: District, n_accounts: int 
               seed: int = 20261126) -> SeedReport:
     """Fill an empty database with demo data; does nothing if any account exists."""
     from backend.seed.fixed import add_fixed_accounts
+    from backend.seed.flows import add_night_flows
     from backend.seed.history import add_history
     from backend.seed.population import add_population
 
@@ -349,9 +357,10 @@ def seed_demo(*, session: Any, today: date, district: District, n_accounts: int 
         return SeedReport(seeded=False, today=today,
                           message="Accounts already exist; demo data not seeded.")
     started = clock.perf_counter()
-    ctx = Ctx(rng=random.Random(seed), district=district, today=today)
+    ctx = Ctx(rng=random.Random(seed), district=district, today=today, seed=seed)
     add_fixed_accounts(ctx)
     add_population(ctx, n_accounts=n_accounts)
+    add_night_flows(ctx, seed=seed, today=today)
     add_outage(ctx)
     _insert_all(session, ctx.rows)
     _advance_sequences(session, ctx.rows)

@@ -45,13 +45,17 @@ REASONS: tuple[tuple[str, str, str, str, int], ...] = (
 )
 SAY = {
     "en": {"check_balance": "hi what do i owe right now", "pay_bill": "I want to pay my bill",
-           "high_bill": "why is my bill so high this month??", "report_leak": "theres a leak by the meter",
-           "fee_waiver": "can you waive the late fee", "payment_arrangement": "can I pay in installments",
+           "high_bill": "why is my bill so high this month??",
+           "report_leak": "theres a leak by the meter",
+           "fee_waiver": "can you waive the late fee",
+           "payment_arrangement": "can I pay in installments",
            "nlu_fallback": "ok so the thing with the guy last week", "bot": "Here's what I found.",
            "rep": "Thanks for waiting, I can help with that."},
     "es": {"check_balance": "cuanto debo", "pay_bill": "quiero pagar mi factura",
-           "high_bill": "por que mi factura salio tan alta", "report_leak": "hay una fuga cerca del medidor",
-           "fee_waiver": "me pueden quitar el cargo por atraso", "payment_arrangement": "puedo pagar en partes",
+           "high_bill": "por que mi factura salio tan alta",
+           "report_leak": "hay una fuga cerca del medidor",
+           "fee_waiver": "me pueden quitar el cargo por atraso",
+           "payment_arrangement": "puedo pagar en partes",
            "nlu_fallback": "lo del señor de la otra semana", "bot": "Esto es lo que encontré.",
            "rep": "Gracias por esperar, le ayudo con eso."},
 }
@@ -116,7 +120,7 @@ def _conversation(rng: random.Random, out: _Out, *, day: date, intent: str,
                handoff_reason=None, handoff_priority=None, assigned_rep_id=None, skills=[],
                queued_at=None, closed_at=None, followup_email=None, claimed_at=None,
                rating_requested_at=None, reconnect_secret_hash=None, handoff={},
-               created_at=at, updated_at=at)
+               link_account=None, created_at=at, updated_at=at)
     if handed:
         code, priority, en, es, _ = rng.choices(REASONS, [r[4] for r in REASONS])[0]
         if intents[0] == "nlu_fallback":

@@ -26,6 +26,7 @@ from backend.models import (
 from backend.seed import names
 from backend.seed.fixed import SEASON
 from backend.seed.generator import AcctRef, Ctx, Period, add_account, emit_history, period_dates
+from backend.seed.payments import add_cashier_days, cash_or
 
 RES, COM, TMP = "residential", "commercial", "temporary_construction"
 FIXED_PHONE_SUFFIXES = (101, 102, 201)
@@ -216,6 +217,7 @@ def _pay_fn(ctx: Ctx, *, plan: Plan, acct: AcctRef, n: int):
             early = timedelta(days=rng.randint(0, 16))
             paid_on = max(bill_date + timedelta(days=1), due - early)
             how = method if rng.random() < 0.9 else rng.choice(METHODS)
+        how = cash_or(ctx, number=plan.number, index=i, method=how, paid_on=paid_on)
         return [] if paid_on >= today else [(paid_on, total, how)]
 
     return pay
@@ -381,3 +383,4 @@ def add_population(ctx: Ctx, *, n_accounts: int) -> None:
     reg = Registry()
     members = [_member(ctx, reg, plan=plan, phone=phone) for plan, phone in zip(plans, phones)]
     _orders(ctx, reg, members=members, spare_phone=phones[-1])
+    add_cashier_days(ctx, members)

@@ -61,9 +61,13 @@ def test_run_serves_the_fixed_accounts_and_stops_on_ctrl_c(db_kind, tmp_path):
             assert f"http://127.0.0.1:{port}/console/" in ready
             assert "rep@smwd.example.com / rep-demo-password" in ready
             assert not [s for s in out.lines if "Warning" in s or "INFO" in s], out.text
-            for name in ("backend", "actions", "rasa"):
+            for name in ("backend", "actions", "rasa", "jobs"):
                 assert (tmp_path / "log" / f"{name}.log").stat().st_size > 0, name
             assert "Uvicorn running" in (tmp_path / "log" / "backend.log").read_text()
+            # The scheduled jobs are a supervised service too, with no port to answer on.
+            assert "jobs" in pids(out)
+            assert "scheduler started: leak_alerts daily from 07:00 America/Los_Angeles" in \
+                (tmp_path / "log" / "jobs.log").read_text()
             base = f"http://127.0.0.1:{port}/api/v1"
             service = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
             r = httpx.post(f"{base}/verify", headers=service,
@@ -94,6 +98,7 @@ def test_a_killed_child_is_restarted_by_name_and_the_others_carry_on(tmp_path):
             assert proc.poll() is None  # the supervisor carries on, and so do the others
             after = pids(out)
             assert after["actions"] == before["actions"] and after["rasa"] == before["rasa"]
+            assert after["jobs"] == before["jobs"] and alive(after["jobs"])
             assert alive(after["actions"])
         finally:
             proc.send_signal(signal.SIGINT)

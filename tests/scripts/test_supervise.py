@@ -305,3 +305,25 @@ def test_a_ready_probe_must_name_a_service():
     proc, out = supervise(*service("a", SLEEPER), "--ready", "b", "http://127.0.0.1:9/")
     assert proc.wait(timeout=10) == 2
     out.wait_for(lambda s: "--ready names no service: b" in s, timeout=5)
+
+
+def test_a_service_without_a_port_counts_as_up_once_started_and_is_restarted_like_the_others(
+        tmp_path):
+    """As the run command's scheduled jobs (python -m backend.jobs): no port, no probe. The
+    ready line waits only for the services that answer; killed, it starts again by itself."""
+    web = free_port()
+    proc, out = supervise(
+        *service("web", http_service(web, delay=1.0)), "--ready", "web", f"http://127.0.0.1:{web}/",
+        *service("jobs", SLEEPER), "--log-dir", str(tmp_path / "log"), "--ready-message", "up",
+        "--backoff", "0.1")
+    try:
+        first = pid_of(out, "jobs")
+        out.wait_for(lambda s: "ready in" in s, timeout=20)
+        os.kill(first, signal.SIGKILL)
+        out.wait_for(lambda s: "jobs was killed by SIGKILL" in s
+                     and "restarting it in 0.1s (the others carry on)" in s, timeout=10)
+        assert pid_of(out, "jobs", after=1) != first
+        out.wait_for(lambda s: "jobs answers again" in s, timeout=10)
+        assert alive(pid_of(out, "web")) and len([s for s in out.lines if "ready in" in s]) == 1
+    finally:
+        assert stop(proc, out) == 0, out.text

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, func, select
 
 from backend.core.config import Settings
 from backend.crud.accounts import get_bundle
-from backend.hub.realtime import Limiter, Limits
+from backend.hub.limits import Limiter, Limits
 from backend.main import create_app, with_socketio
 from backend.models.conversations import Conversation, Message
 from backend.models.email import OutboxEmail

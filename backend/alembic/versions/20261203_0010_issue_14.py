@@ -94,6 +94,9 @@ def upgrade() -> None:
                                        server_default=sa.true()))
     op.add_column('conversation', sa.Column('claimed_at', sqlmodel.sql.sqltypes.UTCDateTime(),
                                             nullable=True))
+    op.add_column('conversation', sa.Column('link_account',
+                                            sqlmodel.sql.sqltypes.AutoString(length=12),
+                                            nullable=True))
     op.add_column('conversation', sa.Column('rating_requested_at',
                                             sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
     op.add_column('message', sa.Column('intent', sqlmodel.sql.sqltypes.AutoString(length=60),
@@ -114,6 +117,7 @@ def downgrade() -> None:
         batch_op.drop_column('intent')
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.drop_column('rating_requested_at')
+        batch_op.drop_column('link_account')
         batch_op.drop_column('claimed_at')
     with op.batch_alter_table('account', schema=None) as batch_op:
         batch_op.drop_column('leak_alerts')

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-MODULES = ["district", "calendar", "rates", "policy", "highbill", "usage", "i18n"]
+MODULES = ["district", "calendar", "rates", "policy", "highbill", "usage", "i18n", "analytics",
+           "assist", "cashier", "leaks"]
 DOMAIN_DIR = Path(__file__).resolve().parents[3] / "backend" / "domain"
 
 

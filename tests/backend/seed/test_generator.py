@@ -182,6 +182,8 @@ def test_reads_are_cumulative_and_match_bills(session):
 def test_late_fee_exactly_when_previous_bill_not_paid_by_due_date(session):
     paid_by_due: dict[int, int] = defaultdict(int)
     for p in session.exec(select(Payment)):
+        if p.bill_id is None:
+            continue  # the cashier's day's unapplied payment (test_recent_cashier_days)
         if not p.late:
             paid_by_due[p.bill_id] += p.amount_cents
         assert p.late == (p.paid_on > session.get(Bill, p.bill_id).due_date)
@@ -415,3 +417,75 @@ def test_postgres_sequences_advance():
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_payment_channels_fit_their_methods(session):
+    from backend.seed.payments import CHANNELS
+
+    payments = session.exec(select(Payment)).all()
+    pairs = {(p.method, p.channel) for p in payments}
+    assert all(channel in dict(CHANNELS[method]) for method, channel in pairs), pairs
+    # Every channel and method is seen, cash only at the office and the office only on weekdays.
+    assert {m for m, _ in pairs} == {"card", "ach", "autopay", "check", "cash"}
+    assert {c for _, c in pairs} == {"web", "phone", "office", "mail", "autopay"}
+    assert all(p.paid_on.weekday() < 5 for p in payments if p.channel == "office")
+    cash = [p for p in payments if p.method == "cash"]
+    assert 0.005 <= len(cash) / len(payments) <= 0.05
+    references = [p.reference for p in payments]
+    assert all(references) and len(set(references)) == len(references)
+    assert all(len(r) <= 40 and not any(run.isdigit() and len(run) >= 13
+                                        for run in r.split("-")) for r in references)
+
+
+def _channels(engine):
+    with Session(engine) as s:
+        return s.exec(select(Payment.id, Payment.paid_on, Payment.amount_cents, Payment.method,
+                             Payment.channel, Payment.reference).order_by(Payment.id)).all()
+
+
+def test_channels_are_deterministic_and_leave_the_rest_of_the_seed_alone(seeded, monkeypatch):
+    first = _channels(seeded[0])
+    engine, _ = _seed("sqlite://")
+    assert _channels(engine) == first
+    other, _ = _seed("sqlite://", seed=7)
+    assert {(m, c) for *_, m, c, _r in _channels(other)} == {(m, c) for *_, m, c, _r in first}
+    assert _channels(other) != first
+    engine.dispose()
+    other.dispose()
+    # Without the channel choices, cash and the cashier's days, every other payment is the same:
+    # they never draw from the generator's shared random numbers.
+    import backend.seed.generator as generator
+    import backend.seed.population as population
+
+    monkeypatch.setattr(generator, "received", lambda ctx, *, payment_id, method, paid_on:
+                        dict(method=method, channel="mail", reference=None))
+    monkeypatch.setattr(population, "cash_or", lambda ctx, *, number, index, method, paid_on:
+                        method)
+    monkeypatch.setattr(population, "add_cashier_days", lambda ctx, members: None)
+    plain, _ = _seed("sqlite://")
+    plain_rows = [(i, d, a) for i, d, a, *_ in _channels(plain)]
+    plain.dispose()
+    assert len(first) - len(plain_rows) == 6  # the cashier's days' payments come last
+    assert [(i, d, a) for i, d, a, *_ in first[:len(plain_rows)]] == plain_rows
+
+
+def test_recent_cashier_days(seeded, session):
+    """The last three weekdays before today hold office payments and one of each exception,
+    on population accounts only, and the cashier's day finds exactly those."""
+    from backend.crud.cashier import cashier_day
+
+    day1, day2, day3 = date(2026, 11, 25), date(2026, 11, 24), date(2026, 11, 23)
+    found = {}
+    for day in (day1, day2, day3):
+        report = cashier_day(session=session, day=day)
+        assert report.balanced and report.total.count == len(report.payments) > 0
+        assert report.total.cents == sum(c.payment.amount_cents for c in report.payments)
+        found[day] = [(c.status, c.reasons) for c in report.exceptions]
+        assert not {c.payment.account_number for c in report.exceptions} & set(FIXED)
+    assert found[day1] == [("unapplied", ("no_bill",)), ("mismatched", ("other_account",)),
+                           ("mismatched", ("bill_paid", "over_balance"))]
+    assert found[day2] == []
+    assert found[day3] == [("mismatched", ("over_balance",))]
+    office = session.exec(select(Payment.method).where(
+        Payment.paid_on.in_((day1, day2)), Payment.channel == "office")).all()
+    assert {"cash", "card"} <= set(office)

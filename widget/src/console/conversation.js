@@ -2,6 +2,7 @@
 
 import { clock, h, linkify } from "../shared/linkify.js";
 import { accountCard } from "./account.js";
+import { draftBasis, draftButton } from "./assist.js";
 import { CANNED, CANNED_TITLE, PRIORITY_LABEL, words } from "./i18n.js";
 
 export function conversationView(app, conv) {
@@ -76,6 +77,7 @@ function composer(app, conv, canReply) {
   const send = () => {
     const text = input.value.trim();
     if (!text) return;
+    if (!note) conv.assist = null; // the basis belongs to the draft just sent
     app.send(conv.id, text, note);
   };
   const lang = conv.detail?.language === "es" ? "es" : "en";
@@ -99,7 +101,9 @@ function composer(app, conv, canReply) {
   return h("form", { class: `composer${note ? " noting" : ""}`, onsubmit: (e) => { e.preventDefault(); send(); } },
     h("div", { class: "composer-top" }, h("div", { role: "tablist", class: "modes" }, tab("reply", t.reply), tab("note", t.note)), canned),
     input,
-    h("div", { class: "composer-foot" }, h("button", { type: "submit", class: "btn primary", text: note ? t.addNote : t.send })));
+    note ? null : draftBasis(app, conv),
+    h("div", { class: "composer-foot" }, note ? null : draftButton(app, conv, input, canReply),
+      h("button", { type: "submit", class: "btn primary", text: note ? t.addNote : t.send })));
 }
 
 function handoffCard(app, d) {

@@ -5,6 +5,8 @@ import { icon } from "../shared/icons.js";
 import { Connection } from "./connection.js";
 import { renderHandoff } from "./handoff.js";
 import { strings } from "./i18n.js";
+import { takeChatLink } from "./link.js";
+import { ratingForm } from "./rating.js";
 import { SessionStore } from "./storage.js";
 import { applyStyles } from "./styles.js";
 import { downloadTranscript } from "./transcript.js";
@@ -17,6 +19,10 @@ export class WaterdeskChat extends HTMLElement {
     if (this.root) return; // moved in the DOM: keep the running chat
     const server = (this.getAttribute("server") || location.origin).replace(/\/+$/, "");
     this.store = new SessionStore(server);
+    // A leak alert's link starts a new conversation, open, never the one this browser had.
+    const chatLink = takeChatLink();
+    if (chatLink) this.store.set({ session_id: null, session_secret: null, last_seq: 0, seen_seq: 0,
+                                   messages: [], labels: {}, outbox: [], open: true });
     this.lang = this.store.get("language") || this.getAttribute("lang") || (navigator.language?.startsWith("es") ? "es" : "en");
     this.status = "bot";
     this.handoff = null;
@@ -32,6 +38,7 @@ export class WaterdeskChat extends HTMLElement {
     this.conn = new Connection({
       server,
       store: this.store,
+      chatLink,
       on: {
         session: (_id, fresh) => { if (fresh) this.renderLog(); },
         state: (s) => this.onState(s),
@@ -196,6 +203,7 @@ export class WaterdeskChat extends HTMLElement {
       h("div", { class: "bubble" }, linkify(m.text)),
       m.sender === "system" ? null : h("span", { class: "meta", text: m.pending ? t.sending : clock(m.created_at, this.lang) }));
     li.prepend(h("span", { class: "sr-only", text: `${who}: ` }));
+    if (m.rating_request) li.append(ratingForm(this, m));
     return li;
   }
 
@@ -207,7 +215,7 @@ export class WaterdeskChat extends HTMLElement {
     const message = {
       seq: raw.seq, sender: raw.sender, client_id: raw.client_id || null, created_at: raw.created_at,
       rep_name: raw.rep_name || null, quick_replies: raw.quick_replies || raw.buttons || [],
-      text: raw.text ?? "",
+      text: raw.text ?? "", rating_request: raw.rating_request || null,
     };
     if (message.sender === "customer") {
       const outbox = this.store.get("outbox") || [];

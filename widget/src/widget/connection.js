@@ -17,9 +17,12 @@ function fromBot({ metadata, ...rasa }) {
 
 export class Connection {
   /** `on` holds callbacks: session, state, message, ack, rejected, handoff, typing, status, error. */
-  constructor({ server, store, on }) {
+  constructor({ server, store, on, chatLink }) {
     this.store = store;
     this.on = on;
+    // A signed chat link's token (link.js): sent with the request that starts the conversation,
+    // kept in memory only, dropped once the server confirms a session.
+    this.chatLink = chatLink || null;
     this.ready = false; // true once the server confirmed our session on this connection
     this.socket = io(server, { path: "/socket.io", transports: ["websocket", "polling"],
                                reconnectionDelayMax: 5_000 });
@@ -39,10 +42,11 @@ export class Connection {
 
   requestSession(language) {
     const lang = language || this.store.get("language");
-    const sessionId = this.store.get("session_id");
+    const sessionId = this.chatLink ? null : this.store.get("session_id");
     this.socket.emit("session_request", {
       session_id: sessionId,
       ...(sessionId ? { session_secret: this.store.get("session_secret") } : {}),
+      ...(this.chatLink ? { chat_link: this.chatLink } : {}),
       last_seq: this.store.get("last_seq") || 0,
       ...(lang ? { language: lang } : {}),
     });
@@ -50,6 +54,7 @@ export class Connection {
 
   confirmed(sessionId) {
     if (!sessionId) return;
+    this.chatLink = null;
     const previous = this.store.get("session_id");
     if (previous && previous !== sessionId) {
       // The server did not give our session back (unknown, or no secret for it): start clean,
