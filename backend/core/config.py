@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     # Scheduled jobs (python -m backend.jobs): the leak scan runs once a district day from this
     # local hour; the scheduler looks every JOBS_TICK_SECONDS (a failed run is tried again then).
     LEAK_ALERT_HOUR: int = 7  # 0-23
+    # Off for a district whose meters report no overnight flow, or to pause the alerts.
+    LEAK_ALERTS: bool = True
     JOBS_TICK_SECONDS: float = 60.0
 
     @computed_field  # type: ignore[prop-decorator]

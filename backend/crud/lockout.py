@@ -67,6 +67,15 @@ def take(*, session: Session, limits: dict[str, int], window: timedelta, now: da
     return Taken(ok=True, left=left if left is not None else 0)
 
 
+def refund(*, session: Session, subjects: list[str]) -> None:
+    """Give back one attempt's place: a success was counted before it was checked, and only
+    failures may use up a limit (a busy office signs in from one address)."""
+    session.execute(update(LockoutCounter).where(col(LockoutCounter.subject).in_(subjects),
+                                                 col(LockoutCounter.failures) > 0)
+                    .values(failures=col(LockoutCounter.failures) - 1))
+    session.commit()
+
+
 def clear(*, session: Session, subjects: list[str], now: datetime) -> None:
     """A success forgives the failures before it; the next failure starts a new window."""
     session.execute(update(LockoutCounter).where(col(LockoutCounter.subject).in_(subjects))

@@ -11,6 +11,12 @@ import logging
 import signal
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backend.core.config import Settings
+    from backend.domain.district import District
+    from backend.jobs.scheduler import Job
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -22,6 +28,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     leak.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
                       help="the district day to run for (default: the district's today)")
     return parser.parse_args(argv)
+
+
+def scheduled(*, settings: Settings, district: District) -> list[Job]:
+    """The jobs the scheduler runs: those the settings turn on."""
+    from backend.jobs import leak_alerts
+
+    return [leak_alerts.job(settings=settings, district=district)] if settings.LEAK_ALERTS else []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                   + (f"; {run.error}" if run.error else ""))
             return 0 if run.status == "ok" else 1
         scheduler = Scheduler(engine=engine, district=district,
-                              jobs=[leak_alerts.job(settings=settings, district=district)],
+                              jobs=scheduled(settings=settings, district=district),
                               interval=settings.JOBS_TICK_SECONDS)
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, lambda *_: scheduler.stop())

@@ -89,7 +89,8 @@ class Scheduler:
 
     def run_forever(self) -> None:
         log.info("scheduler started: %s", ", ".join(
-            f"{j.name} daily from {j.hour:02d}:00 {self.district.timezone}" for j in self.jobs))
+            f"{j.name} daily from {j.hour:02d}:00 {self.district.timezone}" for j in self.jobs)
+            or "no jobs are turned on")
         while not self.stopping.is_set():
             try:
                 self.tick()

@@ -24,11 +24,11 @@ def login_access_token(request: Request, session: SessionDep, settings: Settings
     # The connection's address: uvicorn applies X-Forwarded-For only from the proxies it trusts
     # (--forwarded-allow-ips), so a client can't pick its own address here.
     ip = request.client.host if request.client else "unknown"
-    account = f"login:{form.username.strip().casefold()[:200]}"
+    account, address = f"login:{form.username.strip().casefold()[:200]}", f"login-ip:{ip[:64]}"
     # Counted before the password is checked (crud.lockout), so concurrent guesses can't pass.
     taken = lockout.take(session=session, window=timedelta(minutes=settings.LOGIN_WINDOW_MINUTES),
                          limits={account: settings.LOGIN_MAX_FAILURES,
-                                 f"login-ip:{ip[:64]}": settings.LOGIN_MAX_FAILURES_PER_IP},
+                                 address: settings.LOGIN_MAX_FAILURES_PER_IP},
                          now=utcnow())
     if not taken.ok:
         # Refused before the password is checked, so the right one doesn't get in either.
@@ -40,8 +40,10 @@ def login_access_token(request: Request, session: SessionDep, settings: Settings
     rep = reps_crud.authenticate(session=session, email=form.username, password=form.password)
     signed_in = rep is not None and rep.is_active
     if signed_in:
-        # A success forgives the account's failures; the address's stay counted.
+        # A success forgives the account's failures; the address's stay counted, but this
+        # attempt's place is given back, so many reps signing in from one office never lock it.
         lockout.clear(session=session, subjects=[account], now=utcnow())
+        lockout.refund(session=session, subjects=[address])
     if not signed_in:
         # One message for both cases, so the response doesn't reveal which addresses are reps.
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Incorrect email or password",

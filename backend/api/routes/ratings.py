@@ -76,7 +76,8 @@ async def _language(hub: HubDep, conversation_id: str) -> str | None:
     return "es" if conversation.language == "es" else "en"
 
 
-@router.get("/link", response_class=HTMLResponse)
+# Pages for a person following an email link, not API operations: kept out of the schema.
+@router.get("/link", response_class=HTMLResponse, include_in_schema=False)
 async def rating_page(hub: HubDep, session: SessionDep, settings: SettingsDep,
                       token: Annotated[str, Query(max_length=MAX_TOKEN)] = "",
                       score: int | None = None) -> HTMLResponse:
@@ -90,7 +91,7 @@ async def rating_page(hub: HubDep, session: SessionDep, settings: SettingsDep,
     return _form(language, token, score if score in range(1, 6) else None)
 
 
-@router.post("/link", response_class=HTMLResponse)
+@router.post("/link", response_class=HTMLResponse, include_in_schema=False)
 async def rate_from_link(hub: HubDep, settings: SettingsDep,
                          token: Annotated[str, Form(max_length=MAX_TOKEN)],
                          score: Annotated[str, Form(max_length=4)] = "",

@@ -131,3 +131,15 @@ def test_the_hour_is_the_districts(engine):
         assert scheduler.due(scheduler.jobs[0]) == date(2026, 12, 1)
     with clock.frozen("2026-12-02T08:00:00Z"):
         assert scheduler.due(scheduler.jobs[0]) == date(2026, 12, 2)
+
+
+def test_the_leak_scan_is_scheduled_unless_the_settings_turn_it_off(tmp_path):
+    from backend.domain.district import load_district
+    from backend.jobs.__main__ import scheduled
+    from tests.utils.db import make_test_settings
+
+    settings = make_test_settings(database_url="sqlite://", data_dir=tmp_path)
+    district = load_district(settings.DISTRICT_FILE)
+    assert [j.name for j in scheduled(settings=settings, district=district)] == ["leak_alerts"]
+    off = settings.model_copy(update={"LEAK_ALERTS": False})
+    assert scheduled(settings=off, district=district) == []

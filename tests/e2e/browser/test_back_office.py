@@ -48,7 +48,7 @@ def test_supervisor_approves_a_referred_waiver_and_the_customer_is_told(web, new
     customer = new_page()
     customer.goto(f"{web}/")
     customer.locator("waterdesk-chat .launcher").click()
-    expect(customer.locator("waterdesk-chat textarea")).to_be_focused()
+    expect(customer.locator("waterdesk-chat textarea#wd-input")).to_be_focused()
     say(customer, "What is my balance?")
     say(customer, ACCOUNT)
     say(customer, ZIP)

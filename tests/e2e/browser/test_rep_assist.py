@@ -23,7 +23,7 @@ def handed_off_customer(page: Page, web: str, lines: list[str]) -> str:
     """The customer says `lines` in the widget until the bot hands off; the session id."""
     page.goto(f"{web}/")
     page.locator("waterdesk-chat .launcher").click()
-    expect(page.locator("waterdesk-chat textarea")).to_be_focused()
+    expect(page.locator("waterdesk-chat textarea#wd-input")).to_be_focused()
     for line in lines:
         say(page, line)
     expect(page.locator(".banner")).to_contain_text(

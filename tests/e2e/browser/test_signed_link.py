@@ -24,7 +24,7 @@ def test_the_link_opens_the_chat_verified_and_leaves_no_token_in_the_address_bar
     # A conversation this browser already had: the link must not reopen or show it.
     page.goto(f"{web}/")
     page.locator("waterdesk-chat .launcher").click()
-    page.locator("waterdesk-chat textarea").fill("an earlier question")
+    page.locator("waterdesk-chat textarea#wd-input").fill("an earlier question")
     page.keyboard.press("Enter")
     expect(page.locator("waterdesk-chat .msg.customer:not(.pending)")).to_have_count(1)
     page.locator("waterdesk-chat .launcher").click()  # closed again
@@ -45,7 +45,7 @@ def test_the_link_opens_the_chat_verified_and_leaves_no_token_in_the_address_bar
     expect(page.locator("waterdesk-chat .bubble", has_text="an earlier question")).to_have_count(0)
     assert token not in page.evaluate("() => JSON.stringify(localStorage)")
 
-    page.locator("waterdesk-chat textarea").fill("what's my balance?")
+    page.locator("waterdesk-chat textarea#wd-input").fill("what's my balance?")
     page.keyboard.press("Enter")
     expect(page.locator("waterdesk-chat .msg.bot .bubble", has_text="$312.40").first).to_be_visible(
         timeout=BOT_WAIT)

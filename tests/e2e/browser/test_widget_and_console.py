@@ -61,7 +61,7 @@ def test_customer_is_verified_queued_and_answered_live_by_a_rep(web, new_page):
     # Keyboard only: Tab to the launcher, Enter opens it and focus lands in the composer.
     press_until(customer, "Tab", r"launcher")
     customer.keyboard.press("Enter")
-    composer = customer.locator("waterdesk-chat textarea")
+    composer = customer.locator("waterdesk-chat textarea#wd-input")
     expect(composer).to_be_focused()
     say(customer, "hi")
     expect(customer.locator(".quick button", has_text="My balance")).to_be_visible()
@@ -172,7 +172,7 @@ def test_widget_fits_320px_and_ignores_the_host_pages_css(web, new_page):
         "el => getComputedStyle(el).fontFamily")
     assert "serif" not in font.replace("sans-serif", "")
     # The composer is reachable and the launcher steps aside (minimize lives in the header).
-    expect(page.locator("waterdesk-chat textarea")).to_be_focused()
+    expect(page.locator("waterdesk-chat textarea#wd-input")).to_be_focused()
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
     assert "launcher" in focused(page)

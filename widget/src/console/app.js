@@ -69,6 +69,7 @@ export class ConsoleApp {
     socket.on("queue", (q) => { this.setQueue(q); this.renderQueue(); if (this.active === SUPERVISOR_TAB) this.renderPanel(); });
     socket.on("message", (m) => this.onMessage(m));
     socket.on("conversation", (c) => this.onConversation(c));
+    socket.on("rating", (r) => this.toast(`${this.t.rated}: ${r.score}/5${r.comment ? ` · “${r.comment}”` : ""}`));
     socket.on("typing", (e) => {
       const conv = this.convs.get(e.conversation_id);
       if (!conv) return;
