@@ -35,6 +35,7 @@ from backend.models.common import utcnow
 from backend.models.conversations import Conversation, ConversationStatus, Message, Sender
 from backend.models.reps import Rep
 from common.cards import mask_cards
+from common.language import detect_language
 from common.signals import split_signals
 
 T = TypeVar("T")
@@ -189,7 +190,11 @@ class Hub(RepDesk, CustomerMail, CustomerVoice):
         if handed_off:
             result.replies += await self._announce_queued(conversation)
         elif signals.tasks_done:  # asked apart from the replies: the email's answer is theirs
-            await self.ask_rating(conversation_id=conversation.id, trigger="bot_task")
+            # In the language the bot just answered in: the conversation's may not have caught
+            # up with a customer who switched.
+            said = detect_language(" ".join(m.text for m in stored))
+            await self.ask_rating(conversation_id=conversation.id, trigger="bot_task",
+                                  language=said)
         result.status = conversation.status
         return result
 

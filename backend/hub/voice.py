@@ -41,7 +41,8 @@ class CustomerVoice:
         async def _say(self, conversation: Conversation, sender: Sender, text: str, *,
                        payload: dict[str, Any] | None = None, **kw: Any) -> Message: ...
 
-    async def ask_rating(self, *, conversation_id: str, trigger: str) -> Message | None:
+    async def ask_rating(self, *, conversation_id: str, trigger: str,
+                         language: str | None = None) -> Message | None:
         """Ask the customer for a rating, unless they were asked before. The stored request is
         returned (None when not asked). An email conversation is asked by email too; without a
         running email channel it isn't asked yet, so a later trigger still can."""
@@ -54,7 +55,7 @@ class CustomerVoice:
         if not await self.db(ratings.mark_requested, conversation_id=conversation_id):
             return None  # another trigger asked a moment ago
         request = await self._say(conversation, Sender.system,
-                                  data.text_for(ASK, conversation.language),
+                                  data.text_for(ASK, language or conversation.language),
                                   payload={ratings.REQUEST_KEY: {"trigger": trigger}})
         if mailer is not None:
             queued = await self.db(lambda session: mailer.queue_rating_request(

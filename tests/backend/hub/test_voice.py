@@ -104,6 +104,21 @@ def test_a_finished_task_asks_once_and_every_reading_is_kept(shared_client, monk
                    for m in stored)
 
 
+def test_the_request_is_in_the_language_the_bot_just_answered_in(shared_client, monkeypatch):
+    client = shared_client
+    _fake_bot(monkeypatch, client, [
+        [{"recipient_id": "x", "text": "Su saldo es de $84.12, con vencimiento el 17 de diciembre."},
+         {"recipient_id": "x", "custom": {"task_done": "action_check_balance"}},
+         _nlu("check_balance")],
+    ])
+    # Opened in English; the customer wrote in Spanish and the bot answered in Spanish.
+    cid = client.post("/api/v1/conversations", headers=SERVICE).json()["id"]
+    assert client.post(f"/api/v1/conversations/{cid}/messages", headers=SERVICE,
+                       json={"text": "cuanto debo"}).status_code == 200
+    [request] = _requests(client, cid)
+    assert request.text.startswith("¿Cómo lo hicimos?")
+
+
 def test_a_handoff_turn_asks_nothing(shared_client, monkeypatch):
     client = shared_client
     _fake_bot(monkeypatch, client, [[
