@@ -22,6 +22,9 @@ from tests.utils.mail import mail
 
 AUTH = {"Authorization": f"Bearer {TEST_SERVICE_TOKEN}", "Content-Type": "message/rfc822"}
 CUSTOMER = "cliente.rating@example.org"
+# Its own address in the bot-task test: mail an earlier test left in the shared outbox may
+# still be going out to CUSTOMER.
+TASK_CUSTOMER = "cliente.tarea@example.org"
 
 
 def _email_conversation(inbox, relay) -> tuple[str, str]:
@@ -82,11 +85,11 @@ def test_after_a_bot_task_the_rating_email_follows_the_answer(inbox, relay, monk
                  "custom": {"nlu": {"intent": "check_balance", "confidence": 0.97}}}]
 
     monkeypatch.setattr(inbox.app.state.hub.bridge, "send", send)
-    first = mail("How much do I owe?", sender=CUSTOMER, subject="Balance")
+    first = mail("How much do I owe?", sender=TASK_CUSTOMER, subject="Balance")
     r = inbox.post("/api/v1/email/inbound", content=first.as_bytes(), headers=AUTH)
     assert r.status_code == 202, r.text
     cid = r.json()["conversation_id"]
-    [answer] = relay.sent_to(CUSTOMER)
+    [answer] = relay.sent_to(TASK_CUSTOMER)
     body = answer.get_body(("plain",)).get_content()
     assert "Your balance is $0." in body and "rate" not in body.lower()
     with Session(inbox.app.state.engine) as session:
