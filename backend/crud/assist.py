@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from backend.crud import charges
 from backend.crud.account_card import AccountCard, account_card
-from backend.crud.policies import facts_for
+from backend.crud.policies import facts_for, review_decision
 from backend.domain import assist, policy
 from backend.domain.district import District
 from backend.domain.i18n import Reason
@@ -63,16 +63,6 @@ def _outcome(decision: PolicyDecision) -> str:
     return "granted" if decision.eligible else "referred"
 
 
-def _review(fee_kind: str) -> PolicyDecision:
-    # As crud.policies decides it: no written rule lets anyone below a supervisor waive this fee.
-    return PolicyDecision(
-        eligible=False, rule=f"{fee_kind}_review",
-        rule_text=Reason(f"{fee_kind}_review",
-                         "Only a supervisor can reduce or waive this fee.",
-                         "Solo un supervisor puede reducir o eximir este cargo."),
-        reasons=(policy.REP_REVIEW,), details={})
-
-
 def _nothing(decision: PolicyDecision, why: Reason) -> PolicyDecision:
     return PolicyDecision(eligible=False, rule=decision.rule, rule_text=decision.rule_text,
                           reasons=(why,), details=decision.details)
@@ -99,7 +89,7 @@ def _fee_waiver(session: Session, district: District, card: AccountCard,
         decision = policy.deposit_waiver(district=district, facts=facts)
         waivable = charges.held_deposit(session=session, account=account)
     else:
-        decision = _review(fee_kind)
+        decision = review_decision(fee_kind)
         waivable = charges.charged_fee(session=session, account=account,
                                        fee_kind=FeeKind(fee_kind))
     if waivable is None:

@@ -186,13 +186,13 @@ def request_arrangement(*, session: Session, district: District, bundle: Account
                    grants.arrangement_message(arranged=arranged, rule=decision.rule))
 
 
-def _review(fee_kind: FeeKind) -> PolicyDecision:
-    # No written rule lets the bot waive this fee: a supervisor decides.
+def review_decision(fee_kind: str) -> PolicyDecision:
+    """No written rule lets the bot waive this fee: a supervisor decides (an approval)."""
     return PolicyDecision(
         eligible=False, rule=f"{fee_kind}_review",
         rule_text=Reason(f"{fee_kind}_review",
-                         "Only a representative can reduce or waive this fee.",
-                         "Solo un representante puede reducir o eximir este cargo."),
+                         "Only a supervisor can reduce or waive this fee.",
+                         "Solo un supervisor puede reducir o eximir este cargo."),
         reasons=(policy.REP_REVIEW,), details={})
 
 
@@ -227,7 +227,7 @@ def request_fee_waiver(*, session: Session, district: District, bundle: AccountB
         waivable = charges.Waivable(fee_kind=fee_kind, amount_cents=amount, bill_id=bill_id)
     else:
         decision = policy.deposit_waiver(district=district, facts=facts) \
-            if fee_kind == FeeKind.deposit else _review(fee_kind)
+            if fee_kind == FeeKind.deposit else review_decision(fee_kind)
         waivable = charges.held_deposit(session=session, account=account) \
             if fee_kind == FeeKind.deposit \
             else charges.charged_fee(session=session, account=account, fee_kind=fee_kind)

@@ -1,7 +1,6 @@
 """Leak alerts: the supervisor's view of what the daily leak scan sent and a button to run it now;
 and the customer's opt-out page, reached from the link in an alert email."""
 
-import html
 from typing import Any
 
 import anyio
@@ -18,6 +17,7 @@ from backend.api.deps import (
     SettingsDep,
     TodayDep,
 )
+from backend.api.pages import opt_out_page
 from backend.core.db import run_in_session
 from backend.core.optout import OPT_OUT_PATH, decode_opt_out_token
 from backend.crud import job_runs
@@ -58,54 +58,14 @@ async def run_leak_scan(engine: EngineDep, settings: SettingsDep, district: Dist
     return done
 
 
-# --- the customer's opt-out page: GET shows a button, POST does it (GET never changes anything,
-# so a mail scanner that follows links can't opt anyone out). Both languages on one page.
-
-PAGES = {
-    "confirm": ("Stop leak alerts?", "¿Dejar de recibir alertas de fugas?",
-                "We email you when your meter shows water running night after night. Press the "
-                "button to stop these emails for your account ending in {last4}.",
-                "Le escribimos cuando su medidor muestra agua corriendo noche tras noche. Pulse "
-                "el botón para dejar de recibir estos correos en su cuenta terminada en {last4}."),
-    "done": ("Leak alerts are off", "Las alertas de fugas están desactivadas",
-             "We won't email you about leaks on your account ending in {last4}. You can turn "
-             "them back on by contacting customer service.",
-             "No le escribiremos sobre fugas en su cuenta terminada en {last4}. Puede volver a "
-             "activarlas comunicándose con servicio al cliente."),
-    "invalid": ("This link doesn't work", "Este enlace no funciona",
-                "It may have expired or been copied incompletely. Contact customer service to "
-                "stop leak alerts.",
-                "Puede haber vencido o estar incompleto. Comuníquese con servicio al cliente "
-                "para dejar de recibir alertas de fugas."),
-}
-
-
-def _page(kind: str, *, last4: str = "", token: str | None = None, action: str = "",
-          status_code: int = 200) -> HTMLResponse:
-    title_en, title_es, body_en, body_es = PAGES[kind]
-    esc = html.escape
-    parts = [f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-             f"<title>{esc(title_en)} / {esc(title_es)}</title></head><body><main>",
-             f"<h1>{esc(title_en)}</h1><p>{esc(body_en.format(last4=last4))}</p>",
-             f'<h1 lang="es">{esc(title_es)}</h1>'
-             f'<p lang="es">{esc(body_es.format(last4=last4))}</p>']
-    if token is not None:
-        parts.append(f'<form method="post" action="{esc(action)}">'
-                     f'<input type="hidden" name="token" value="{esc(token)}">'
-                     f'<button type="submit">Stop leak alerts / Dejar de recibir alertas'
-                     f"</button></form>")
-    parts.append("</main></body></html>")
-    return HTMLResponse("".join(parts), status_code=status_code,
-                        headers={"Cache-Control": "no-store"})
-
+# --- the customer's opt-out page (backend/api/pages.py): GET shows a button, POST does it.
 
 @router.get("/opt-out", response_class=HTMLResponse, include_in_schema=False)
-def opt_out_page(settings: SettingsDep, token: str = "") -> HTMLResponse:
+def show_opt_out(settings: SettingsDep, token: str = "") -> HTMLResponse:
     number = decode_opt_out_token(settings=settings, token=token)
     if number is None:
-        return _page("invalid", status_code=400)
-    return _page("confirm", last4=number[-4:], token=token,
+        return opt_out_page("invalid", code=400)
+    return opt_out_page("confirm", last4=number[-4:], token=token,
                  action=f"{settings.API_V1_STR}{OPT_OUT_PATH}")
 
 
@@ -117,8 +77,8 @@ async def opt_out(request: Request, settings: SettingsDep, engine: EngineDep) ->
     token = str(form.get("token") or request.query_params.get("token") or "")
     number = decode_opt_out_token(settings=settings, token=token)
     if number is None:
-        return _page("invalid", status_code=400)
+        return opt_out_page("invalid", code=400)
     done = await run_in_session(engine, crud.opt_out, account_number=number, actor=OPT_OUT_ACTOR)
     if done is None:
-        return _page("invalid", status_code=400)
-    return _page("done", last4=number[-4:])
+        return opt_out_page("invalid", code=400)
+    return opt_out_page("done", last4=number[-4:])

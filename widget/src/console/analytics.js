@@ -3,7 +3,7 @@
 // (backend/domain/analytics.py); this screen only formats it.
 
 import { h } from "../shared/linkify.js";
-import { ApiError, api, auth, errorText } from "./api.js";
+import { api, download, errorText } from "./api.js";
 import { barChart, legend, lineChart } from "./charts.js";
 import { PRIORITY_LABEL, words } from "./i18n.js";
 
@@ -84,17 +84,9 @@ function rerender(app) { if (app.active === TAB) app.renderPanel(); }
 async function downloadCsv(app) {
   const { data } = app.analytics || {};
   if (!data) return;
-  // A plain link can't carry the bearer token, so fetch it and hand the browser a Blob.
   try {
-    const res = await fetch(`/api/v1/analytics.csv?start=${data.start}&end=${data.end}`,
-      { headers: { Authorization: `Bearer ${auth.token}` } });
-    if (!res.ok) throw new ApiError(res.status, res.statusText);
-    const url = URL.createObjectURL(await res.blob());
-    const a = h("a", { href: url, download: `waterdesk-analytics-${data.start}-${data.end}.csv`, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    await download(`/analytics.csv?start=${data.start}&end=${data.end}`,
+      `waterdesk-analytics-${data.start}-${data.end}.csv`);
   } catch (err) {
     app.toast(errorText(err), true);
   }

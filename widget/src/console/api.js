@@ -43,6 +43,23 @@ export async function api(path, { method = "GET", body } = {}) {
   return data;
 }
 
+/** Save a file the API serves (a CSV): a plain link can't carry the bearer token, so it is
+ * fetched and handed to the browser as a Blob. */
+export async function download(path, filename) {
+  const res = await fetch(`/api/v1${path}`, { headers: { Authorization: `Bearer ${auth.token}` } });
+  if (res.status === 401) onUnauthorized();
+  if (!res.ok) throw new ApiError(res.status, res.statusText);
+  const url = URL.createObjectURL(await res.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 /** A readable message for an API error's detail (FastAPI's 422 is a list of field errors). */
 export function errorText(err) {
   if (!(err instanceof ApiError)) return String(err?.message || err);

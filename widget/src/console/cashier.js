@@ -3,7 +3,7 @@
 // CSV download. The figures come from GET /api/v1/cashier/day; nothing is computed here.
 
 import { h } from "../shared/linkify.js";
-import { api, auth, errorText } from "./api.js";
+import { api, download, errorText } from "./api.js";
 import { barChart } from "./charts.js";
 import { day, money } from "./i18n.js";
 
@@ -75,18 +75,8 @@ export async function loadCashier(app, date) {
 }
 
 async function downloadCsv(app, date) {
-  // The CSV needs the rep's bearer token, so it is fetched and saved as a Blob, not linked.
   try {
-    const res = await fetch(`/api/v1/cashier/day.csv?date=${encodeURIComponent(date)}`, {
-      headers: { Authorization: `Bearer ${auth.token}` },
-    });
-    if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-    const url = URL.createObjectURL(await res.blob());
-    const link = h("a", { href: url, download: `cashier-${date}.csv` });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    await download(`/cashier/day.csv?date=${encodeURIComponent(date)}`, `cashier-${date}.csv`);
   } catch (err) {
     app.toast(errorText(err), true);
   }
